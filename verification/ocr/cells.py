@@ -1,0 +1,225 @@
+"""Cutting a straightened MRZ band into its text lines and fixed-pitch character cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from verification.ocr.glyphs import SEARCH_MARGIN, antialias_sigma, cell_offsets
+
+LINE_LENGTHS = {2: (44, 36), 3: (30,)}
+# OCR-B ink covers about 0.68 of the pitch; the line's ink ends half of that inside the cells.
+INK_WIDTH_PER_PITCH = 0.68
+
+
+@dataclass(frozen=True)
+class Component:
+    top: float
+    bottom: float
+    left: float
+    right: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def cx(self) -> float:
+        return (self.left + self.right) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class LineGeometry:
+    """Where the cells of one MRZ line are: centre x, baseline y, pitch and character height."""
+
+    centers_x: np.ndarray
+    baseline_y: np.ndarray
+    pitches: np.ndarray
+    height: float
+    slope: float
+
+
+def find_components(ink: np.ndarray) -> list[Component]:
+    """Connected ink blobs above an Otsu-like threshold."""
+    threshold = _otsu(ink[ink > 0.05]) if np.count_nonzero(ink > 0.05) > 50 else 0.5
+    labels, count = ndimage.label(ink > max(threshold, 0.2))
+    boxes = ndimage.find_objects(labels)
+    return [
+        Component(s[0].start, s[0].stop, s[1].start, s[1].stop)
+        for s in boxes
+        if s is not None and (s[0].stop - s[0].start) >= 3
+    ]
+
+
+def _otsu(values: np.ndarray) -> float:
+    histogram, edges = np.histogram(values, bins=64, range=(0, 1))
+    centers = (edges[:-1] + edges[1:]) / 2
+    weight = np.cumsum(histogram)
+    mean = np.cumsum(histogram * centers)
+    total, total_mean = weight[-1], mean[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (total_mean * weight - mean * total) ** 2 / (weight * (total - weight))
+    return float(centers[np.nanargmax(between)])
+
+
+def group_lines(components: list[Component], band_width: int) -> list[list[Component]]:
+    """Text lines (top to bottom) of character-sized blobs, found along the dominant skew."""
+    if len(components) < 10:
+        return []
+    heights = np.array([c.height for c in components])
+    typical = np.percentile(heights, 75)
+    chars = [
+        c
+        for c in components
+        if 0.45 * typical <= c.height <= 1.8 * typical and c.width < 6 * typical
+    ]
+    if len(chars) < 10:
+        return []
+    best_lines: list[list[Component]] = []
+    best_spread = np.inf
+    for slope in np.linspace(-0.06, 0.06, 25):
+        lines = _cluster_rows(chars, slope, band_width)
+        if sum(len(line) for line in lines) < 0.6 * len(chars):
+            continue
+        # The true skew gives tight rows: blobs sit close to their row's median.
+        spread = np.mean(
+            [
+                abs(key - np.median(keys))
+                for line in lines
+                for keys in [[c.cy - slope * (c.cx - band_width / 2) for c in line]]
+                for key in keys
+            ]
+        )
+        if spread < best_spread:
+            best_spread, best_lines = spread, lines
+    return best_lines
+
+
+def _cluster_rows(chars: list[Component], slope: float, band_width: int) -> list[list[Component]]:
+    keyed = sorted(chars, key=lambda c: c.cy - slope * (c.cx - band_width / 2))
+    typical = float(np.median([c.height for c in chars]))
+    lines, current, last_key = [], [], None
+    for comp in keyed:
+        key = comp.cy - slope * (comp.cx - band_width / 2)
+        if last_key is not None and key - last_key > 0.5 * typical:
+            lines.append(current)
+            current = []
+        current.append(comp)
+        last_key = key
+    lines.append(current)
+    return [line for line in lines if len(line) >= 5]
+
+
+def select_mrz_lines(lines: list[list[Component]]) -> list[list[Component]]:
+    """The 2 or 3 consecutive long lines that make up the MRZ (bottom-most when in doubt)."""
+    if not lines:
+        return []
+    counts = np.array([len(line) for line in lines])
+    long_lines = [i for i, n in enumerate(counts) if n >= max(12, 0.55 * counts.max())]
+    if len(long_lines) >= 3 and long_lines[-3:] == list(range(long_lines[-3], long_lines[-3] + 3)):
+        candidates = long_lines[-3:]
+        spans = [_span(lines[i]) for i in candidates]
+        # Three lines of equal length are a TD1; otherwise keep the bottom two.
+        if min(spans) > 0.85 * max(spans):
+            return [lines[i] for i in candidates]
+        return [lines[i] for i in candidates[-2:]]
+    if len(long_lines) >= 2:
+        return [lines[i] for i in long_lines[-2:]]
+    return []
+
+
+def _span(line: list[Component]) -> float:
+    return max(c.right for c in line) - min(c.left for c in line)
+
+
+def _robust_polyfit(x: np.ndarray, y: np.ndarray, degree: int, tolerance: float) -> np.ndarray:
+    coefficients = np.polyfit(x, y, degree)
+    for _ in range(3):
+        residual = y - np.polyval(coefficients, x)
+        keep = np.abs(residual) <= max(tolerance, 2.5 * np.median(np.abs(residual)))
+        if keep.sum() < degree + 2:
+            break
+        coefficients = np.polyfit(x[keep], y[keep], degree)
+    return coefficients
+
+
+def fit_line_geometry(line: list[Component], length: int) -> LineGeometry | None:
+    """Fit `length` equally spaced cells (with mild perspective) to the blobs of one line."""
+    heights = np.array([c.height for c in line])
+    height = float(np.percentile(heights, 90))
+    usable = [c for c in line if 0.5 * height <= c.height <= 1.4 * height]
+    if len(usable) < 5:
+        return None
+    left = min(c.left for c in usable)
+    right = max(c.right for c in usable)
+    pitch = (right - left) / (length - 1 + INK_WIDTH_PER_PITCH)
+    if pitch <= 2:
+        return None
+    first_center = left + INK_WIDTH_PER_PITCH * pitch / 2
+    singles = [c for c in usable if c.width < 1.15 * pitch]
+    coefficients = np.array([pitch, first_center])
+    for _ in range(3):
+        centers = np.polyval(coefficients, np.arange(length))
+        index, center_x = [], []
+        for comp in singles:
+            i = int(np.argmin(np.abs(centers - comp.cx)))
+            if abs(centers[i] - comp.cx) < 0.45 * pitch:
+                index.append(i)
+                center_x.append(comp.cx)
+        if len(index) < 6:
+            return None
+        index_arr = np.array(index, float)
+        degree = 2 if len(set(index)) >= 0.4 * length else 1
+        coefficients = _robust_polyfit(index_arr, np.array(center_x), degree, 0.15 * pitch)
+    cells = np.arange(length, dtype=float)
+    centers = np.polyval(coefficients, cells)
+    pitches = np.polyval(np.polyder(coefficients), cells)
+    if np.any(pitches <= 2):
+        return None
+
+    # Baseline from blob bottoms; filler '<' sits higher, so favour the lowest bottoms.
+    xs = np.array([c.cx for c in usable])
+    bottoms = np.array([c.bottom for c in usable])
+    baseline = np.polyfit(xs, bottoms, 1)
+    for _ in range(3):
+        residual = bottoms - np.polyval(baseline, xs)
+        keep = residual > -0.06 * height
+        if keep.sum() < 4:
+            break
+        baseline = np.polyfit(xs[keep], bottoms[keep], 1 if keep.sum() < 12 else 2)
+    baseline_y = np.polyval(baseline, centers)
+    slope = float(np.polyval(np.polyder(baseline), centers.mean()))
+    return LineGeometry(centers, baseline_y, pitches, height, slope)
+
+
+def sample_cells(ink: np.ndarray, geometry: LineGeometry, height_scale: float = 1.0) -> np.ndarray:
+    """Raster of every cell of the line with a search margin, shape (cells, rows+2m, cols+2m)."""
+    height = geometry.height * height_scale
+    mean_pitch = float(np.mean(geometry.pitches))
+    sigma = antialias_sigma(height, mean_pitch)
+    source = ndimage.gaussian_filter(ink, sigma) if sigma > 0 else ink
+    angle = np.arctan(geometry.slope)
+    direction = np.array([np.cos(angle), np.sin(angle)])  # (x, y)
+    normal = np.array([-np.sin(angle), np.cos(angle)])
+    patches_x, patches_y = [], []
+    for cx, by, pitch in zip(
+        geometry.centers_x, geometry.baseline_y, geometry.pitches, strict=True
+    ):
+        along, across = cell_offsets(height, pitch, SEARCH_MARGIN)
+        grid_along = along[None, :]
+        grid_across = across[:, None]
+        patches_x.append(cx + grid_along * direction[0] + grid_across * normal[0])
+        patches_y.append(by + grid_along * direction[1] + grid_across * normal[1])
+    xs = np.array(patches_x)
+    ys = np.array(patches_y)
+    return ndimage.map_coordinates(source, [ys, xs], order=1, mode="constant", cval=0.0)

@@ -1,0 +1,249 @@
+"""Character decisions: template scores, per-field alphabets, country codes and check-digit repair."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from verification.mrz import COUNTRY_CODES, MRZ_ALPHABET, is_check_digit_valid
+from verification.ocr.glyphs import (
+    SEARCH_MARGIN,
+    TEMPLATE_COLS,
+    TEMPLATE_ROWS,
+    glyph_templates,
+    normalise_windows,
+)
+
+DIGITS = "0123456789"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+FILLER = "<"
+ALPHABET_INDEX = {c: i for i, c in enumerate(MRZ_ALPHABET)}
+
+# A character is a clear winner when its score beats the runner-up by this much.
+CLEAR_MARGIN = 0.08
+CLEAR_MIN_SCORE = 0.55
+
+
+def score_cells(patches: np.ndarray) -> np.ndarray:
+    """Best normalised correlation of each cell with each glyph, shape (cells, len(MRZ_ALPHABET))."""
+    windows = sliding_window_view(patches, (TEMPLATE_ROWS, TEMPLATE_COLS), axis=(1, 2))
+    cells, shifts_y, shifts_x = windows.shape[:3]
+    flat = normalise_windows(windows.reshape(cells * shifts_y * shifts_x, -1))
+    templates = glyph_templates()
+    variants, glyphs, size = templates.shape
+    scores = flat @ templates.reshape(variants * glyphs, size).T
+    scores = scores.reshape(cells, shifts_y * shifts_x * variants, glyphs)
+    return scores.max(axis=1)
+
+
+# --- layouts -----------------------------------------------------------------
+
+A = LETTERS + FILLER  # letters and fillers (names, codes)
+N = DIGITS  # digits only
+X = LETTERS + DIGITS + FILLER  # anything
+SEX = "MF" + FILLER
+
+
+def _layout(*parts: tuple[str, int]) -> list[str]:
+    return [allowed for allowed, count in parts for _ in range(count)]
+
+
+LAYOUTS = {
+    "TD3": [
+        _layout((LETTERS, 1), (A, 1), (A, 3), (A, 39)),
+        _layout(
+            (X, 9),
+            (N + FILLER, 1),
+            (A, 3),
+            (N, 7),
+            (SEX, 1),
+            (N, 7),
+            (X, 14),
+            (N + FILLER, 1),
+            (N, 1),
+        ),
+    ],
+    "TD2": [
+        _layout((LETTERS, 1), (A, 1), (A, 3), (A, 31)),
+        _layout((X, 9), (N + FILLER, 1), (A, 3), (N, 7), (SEX, 1), (N, 7), (X, 7), (N, 1)),
+    ],
+    "TD1": [
+        _layout((LETTERS, 1), (A, 1), (A, 3), (X, 9), (N + FILLER, 1), (X, 15)),
+        _layout((N, 7), (SEX, 1), (N, 7), (A, 3), (X, 11), (N, 1)),
+        _layout((A, 30)),
+    ],
+}
+
+# (line, start, end) of the data and (line, position) of its check digit; composite last.
+CHECKS = {
+    "TD3": {
+        "number": ([(1, 0, 9)], (1, 9)),
+        "date_of_birth": ([(1, 13, 19)], (1, 19)),
+        "expiration_date": ([(1, 21, 27)], (1, 27)),
+        "optional_data": ([(1, 28, 42)], (1, 42)),
+        "composite": ([(1, 0, 10), (1, 13, 20), (1, 21, 43)], (1, 43)),
+    },
+    "TD2": {
+        "number": ([(1, 0, 9)], (1, 9)),
+        "date_of_birth": ([(1, 13, 19)], (1, 19)),
+        "expiration_date": ([(1, 21, 27)], (1, 27)),
+        "composite": ([(1, 0, 10), (1, 13, 20), (1, 21, 35)], (1, 35)),
+    },
+    "TD1": {
+        "number": ([(0, 5, 14)], (0, 14)),
+        "date_of_birth": ([(1, 0, 6)], (1, 6)),
+        "expiration_date": ([(1, 8, 14)], (1, 14)),
+        "composite": ([(0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)], (1, 29)),
+    },
+}
+
+COUNTRY_FIELDS = {"TD3": [(0, 2), (1, 10)], "TD2": [(0, 2), (1, 10)], "TD1": [(0, 2), (1, 15)]}
+DATE_FIELDS = {
+    "TD3": [(1, 13), (1, 21)],
+    "TD2": [(1, 13), (1, 21)],
+    "TD1": [(1, 0), (1, 8)],
+}
+
+
+@dataclass
+class CharChoice:
+    """One decided character with its score, its margin over the runner-up and whether a rule changed it."""
+
+    char: str
+    score: float
+    margin: float
+    repaired: bool = False
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def clear(self) -> bool:
+        return not self.repaired and self.score >= CLEAR_MIN_SCORE and self.margin >= CLEAR_MARGIN
+
+
+def decide_line(scores: np.ndarray, allowed_per_cell: list[str]) -> list[CharChoice]:
+    """Best allowed character per cell, with ranked alternatives."""
+    choices = []
+    for cell_scores, allowed in zip(scores, allowed_per_cell, strict=True):
+        ranked = sorted(
+            ((c, float(cell_scores[ALPHABET_INDEX[c]])) for c in allowed), key=lambda t: -t[1]
+        )
+        best, best_score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else -1.0
+        choices.append(
+            CharChoice(best, best_score, best_score - runner_up, alternatives=ranked[:4])
+        )
+    return choices
+
+
+def _replace(choice: CharChoice, char: str) -> None:
+    score = dict(choice.alternatives).get(char, choice.score)
+    choice.char, choice.score, choice.repaired = char, score, True
+
+
+def enforce_country_codes(mrz_type: str, lines: list[list[CharChoice]]) -> None:
+    """Make issuing state and nationality real codes using the best-scoring alternatives."""
+    for line_index, start in COUNTRY_FIELDS[mrz_type]:
+        cells = lines[line_index][start : start + 3]
+        current = "".join(c.char for c in cells)
+        if current in _padded_codes():
+            continue
+        options = [[a for a in c.alternatives[:3]] for c in cells]
+        best, best_total = None, -np.inf
+        for combo in itertools.product(*options):
+            code = "".join(ch for ch, _ in combo)
+            total = sum(s for _, s in combo)
+            if code in _padded_codes() and total > best_total:
+                best, best_total = code, total
+        if best is not None:
+            for cell, char in zip(cells, best, strict=True):
+                if cell.char != char:
+                    _replace(cell, char)
+
+
+def _padded_codes() -> frozenset[str]:
+    return _PADDED_CODES
+
+
+_PADDED_CODES = frozenset(code.ljust(3, FILLER) for code in COUNTRY_CODES)
+
+
+def _field_text(lines: list[list[CharChoice]], spans) -> str:
+    return "".join(c.char for line, start, end in spans for c in lines[line][start:end])
+
+
+def _plausible_date(text: str) -> bool:
+    return text.isdigit() and 1 <= int(text[2:4]) <= 12 and 1 <= int(text[4:6]) <= 31
+
+
+def repair_check_digits(mrz_type: str, lines: list[list[CharChoice]]) -> dict[str, bool]:
+    """Fix each failing check by the cheapest single substitution among close alternatives; returns validity."""
+    validity = {}
+    date_starts = set(DATE_FIELDS[mrz_type])
+    for name, (spans, (check_line, check_pos)) in CHECKS[mrz_type].items():
+        if _check_holds(lines, spans, check_line, check_pos):
+            validity[name] = True
+            continue
+        positions = [(line, i) for line, start, end in spans for i in range(start, end)]
+        positions.append((check_line, check_pos))
+        if name == "composite":
+            # Fields with their own check digit were settled above.
+            covered = {
+                (line, i)
+                for other, (other_spans, other_check) in CHECKS[mrz_type].items()
+                if other != "composite"
+                for line, start, end in other_spans
+                + [(other_check[0], other_check[1], other_check[1] + 1)]
+                for i in range(start, end)
+            }
+            positions = [p for p in positions if p not in covered]
+        best = None
+        for line, i in positions:
+            cell = lines[line][i]
+            for char, score in cell.alternatives[1:3]:
+                loss = cell.score - score
+                if loss > 0.25:
+                    continue
+                original = cell.char
+                cell.char = char
+                ok = _check_holds(lines, spans, check_line, check_pos)
+                date_start = _date_start_containing(date_starts, line, i)
+                if ok and date_start is not None:
+                    date_cells = lines[line][date_start : date_start + 6]
+                    ok = _plausible_date("".join(c.char for c in date_cells))
+                cell.char = original
+                if ok and (best is None or loss < best[0]):
+                    best = (loss, line, i, char)
+        if best is not None:
+            _, line, i, char = best
+            _replace(lines[line][i], char)
+            validity[name] = True
+        else:
+            validity[name] = False
+    return validity
+
+
+def _date_start_containing(date_starts, line: int, position: int) -> int | None:
+    for date_line, start in date_starts:
+        if date_line == line and start <= position < start + 6:
+            return start
+    return None
+
+
+def _check_holds(lines, spans, check_line, check_pos) -> bool:
+    return is_check_digit_valid(_field_text(lines, spans), lines[check_line][check_pos].char)
+
+
+def enforce_name_tail(mrz_type: str, lines: list[list[CharChoice]]) -> None:
+    """Once a name field shows three fillers in a row, the rest of it is filler too."""
+    line_index, start = {"TD3": (0, 5), "TD2": (0, 5), "TD1": (2, 0)}[mrz_type]
+    cells = lines[line_index][start:]
+    text = "".join(c.char for c in cells)
+    tail = text.find(FILLER * 3)
+    if tail < 0:
+        return
+    for cell in cells[tail:]:
+        if cell.char != FILLER and dict(cell.alternatives).get(FILLER, -1) > cell.score - 0.15:
+            _replace(cell, FILLER)
