@@ -1,0 +1,44 @@
+# The two commands: `make run` serves the portal, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql
+
+.PHONY: run test setup venv lint format messages benchmark clean
+
+run: setup
+	@scripts/system-packages.sh $(RUN_PACKAGES)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_demo_accounts
+	DEMO_ACCOUNTS_SKIP_MFA=true scripts/serve.sh
+
+test: setup
+	@scripts/system-packages.sh $(TEST_PACKAGES)
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) scripts/requirements.py > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	@touch $@
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'benchmarks/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,27 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.utils import translation
+
+from kyc_portal import crypto
+
+from . import risk
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        user.preferred_language = translation.get_language() or user.preferred_language
+        user.signup_ip_hash = risk.client_ip_hash(request)
+        if commit:
+            user.save()
+        return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Authenticator secrets are kept encrypted with the portal's field keys."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)

@@ -1,0 +1,44 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from verification import selectors as verification_selectors
+
+from .forms import LanguageForm
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@login_required
+def user_center(request):
+    ctx = {
+        "kyc": verification_selectors.progress_for(request.user),
+        "mfa_enabled": is_mfa_enabled(request.user),
+    }
+    return render(request, "accounts/user_center.html", ctx)
+
+
+@require_POST
+def set_language(request):
+    """Switches the language for this browser and remembers it for a signed-in person's emails."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        translation.activate(language)
+        response.set_cookie(
+            "django_language", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+        if request.user.is_authenticated and request.user.preferred_language != language:
+            request.user.preferred_language = language
+            request.user.save(update_fields=["preferred_language"])
+    return response

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KycPortalConfig(AppConfig):
+    name = "kyc_portal"
+    verbose_name = "KYC portal"

@@ -1,0 +1,17 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+# The admin signs in through allauth, so it gets the same rate limits and two-step verification.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "KYC Portal administration"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("user-center/", include("accounts.urls")),
+    path("kyc/", include("verification.urls")),
+    path("admin/", admin.site.urls),
+]

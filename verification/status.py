@@ -1,0 +1,50 @@
+"""The one place where an application's status changes."""
+
+from django.db import transaction
+
+from .models import Status, StatusChange, Verification
+
+ALLOWED = {
+    Status.DRAFT: {Status.PROVIDED},
+    # AUTO_APPROVE may pass an OCR-matched case straight from Provided.
+    Status.PROVIDED: {Status.UNDER_REVIEW, Status.PASSED},
+    Status.UNDER_REVIEW: {
+        Status.PASSED,
+        Status.REJECTED,
+        Status.SUPPLEMENT_REQUESTED,
+        # A claim that expired or was released returns the case to the queue untouched.
+        Status.PROVIDED,
+    },
+    Status.SUPPLEMENT_REQUESTED: {Status.PROVIDED, Status.REJECTED},
+    Status.PASSED: {Status.LAPSED},
+}
+
+
+class TransitionNotAllowed(Exception):
+    """The requested status change is not in ALLOWED (for example, deciding a decided case)."""
+
+
+@transaction.atomic
+def change_status(verification_id, new, *, actor=None, reason="", **fields) -> Verification:
+    """Moves an application to `new`, writing a StatusChange row; a repeat is a no-op.
+
+    `fields` are other attributes saved in the same locked write (submitted_at, decided_at...).
+    Raises TransitionNotAllowed for a move not in ALLOWED.
+    """
+    verification = Verification.objects.select_for_update().get(pk=verification_id)
+    if verification.status == new:
+        return verification  # a repeated request or a task retry
+    if new not in ALLOWED.get(verification.status, ()):
+        raise TransitionNotAllowed(f"{verification.status} -> {new}")
+    change = StatusChange.objects.create(
+        verification=verification, old=verification.status, new=new, actor=actor, reason=reason
+    )
+    verification.status = new
+    for name, value in fields.items():
+        setattr(verification, name, value)
+    verification.save(update_fields=["status", "updated_at", *fields])
+
+    from notifications import services as notifications
+
+    notifications.on_status_change(change)
+    return verification
