@@ -101,6 +101,9 @@ class Verification(models.Model):
     # they saw (a decision for an older version is refused).
     evidence_version = models.PositiveIntegerField(default=1)
     supplement_returned = models.BooleanField(default=False)
+    # What staff asked the customer to re-upload or correct: "document:<Document.Kind>" or
+    # "field:<field name>". Only these can change while a supplement is requested.
+    requested_items = models.JSONField(default=list, blank=True)
 
     # Review.
     sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
