@@ -1,9 +1,13 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 
 from accounts import roles
 from accounts.models import User
+from kyc_portal.crypto import lookup_hash
 from sales.models import SalesGroup
 
 PASSWORD = "correct-horse-battery-9"
@@ -56,3 +60,51 @@ def staff_user(role, *, mfa=True, **kwargs):
     if mfa:
         enable_totp(user)
     return user
+
+
+def png_bytes(width=1200, height=850, colour=(200, 200, 190)) -> bytes:
+    """A plain PNG image, big enough to pass the upload checks' minimum resolution."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), colour)
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 40):  # some edges, so a sharpness check sees detail
+        draw.line([(x, 0), (x, height)], fill=(20, 20, 20), width=2)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class VerificationFactory(factory.django.DjangoModelFactory):
+    """A filled-in passport application, still a draft (use status=... for others)."""
+
+    class Meta:
+        model = "verification.Verification"
+
+    user = factory.SubFactory(UserFactory)
+    account_type = "individual"
+    nationality = "GB"
+    document_type = "passport"
+    surname = "DOE"
+    given_names = "JANE"
+    sex = "F"
+    date_of_birth = datetime.date(1990, 5, 17)
+    document_number = factory.Sequence(lambda n: f"P{n:08d}")
+    document_number_hash = factory.LazyAttribute(lambda o: lookup_hash(o.document_number))
+    expiry_date = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=3650)
+    )
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "verification.Document"
+
+    verification = factory.SubFactory(VerificationFactory)
+    kind = "passport_page"
+    file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="upload.png"))
+    content_type = "image/png"
+    width = 1200
+    height = 850
