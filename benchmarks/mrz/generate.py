@@ -74,7 +74,10 @@ def find_font(names_or_paths: tuple[str, ...]) -> str:
             return candidate
         try:
             found = subprocess.run(
-                ["fc-match", "-f", "%{file}", candidate], capture_output=True, text=True, check=False
+                ["fc-match", "-f", "%{file}", candidate],
+                capture_output=True,
+                text=True,
+                check=False,
             ).stdout.strip()
         except FileNotFoundError:
             found = ""
@@ -88,7 +91,9 @@ def find_ocrb_font() -> str:
     try:
         return find_font(OCRB_FONT_PATHS + ("OCRB",))
     except FileNotFoundError:
-        raise FileNotFoundError("OCR-B font not found: install the Debian package fonts-ocr-b") from None
+        raise FileNotFoundError(
+            "OCR-B font not found: install the Debian package fonts-ocr-b"
+        ) from None
 
 
 # --- document data -----------------------------------------------------------
@@ -125,7 +130,9 @@ def random_document(rng: random.Random, mrz_type: str, today: datetime.date) -> 
     nationality = country if rng.random() < 0.85 else rng.choice(COUNTRIES)
     number = _random_number(rng)
     birth = _random_date(rng, datetime.date(1935, 1, 1), today - datetime.timedelta(days=365 * 16))
-    expiry = _random_date(rng, today - datetime.timedelta(days=700), today + datetime.timedelta(days=3650))
+    expiry = _random_date(
+        rng, today - datetime.timedelta(days=700), today + datetime.timedelta(days=3650)
+    )
     sex = rng.choice("MMFFFMX")
     sex_mrz = FILLER if sex == "X" else sex
     dob, exp = format_yymmdd(birth), format_yymmdd(expiry)
@@ -191,7 +198,9 @@ def _pale_background(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     return Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))
 
 
-def render_document(document: GeneratedDocument, rng: random.Random, px_per_mm: float) -> Image.Image:
+def render_document(
+    document: GeneratedDocument, rng: random.Random, px_per_mm: float
+) -> Image.Image:
     """A flat, upright rendering of the data page (TD3) or card back (TD1)."""
     is_card = document.mrz_type == "TD1"
     width_mm, height_mm = (85.6, 54.0) if is_card else (125.0, 88.0)
@@ -211,7 +220,9 @@ def render_document(document: GeneratedDocument, rng: random.Random, px_per_mm: 
     if is_card:
         draw.text((mm(4), mm(3)), "RESIDENCE / ADRESSE", font=font(1.6), fill=label_ink)
         draw.text((mm(4), mm(5.5)), f"{rng.randint(1, 200)} HAUPTSTRASSE", font=font(2.4), fill=ink)
-        draw.text((mm(4), mm(9)), f"{rng.randint(10000, 99999)} SOMEWHERE", font=font(2.4), fill=ink)
+        draw.text(
+            (mm(4), mm(9)), f"{rng.randint(10000, 99999)} SOMEWHERE", font=font(2.4), fill=ink
+        )
         draw.text((mm(4), mm(13.5)), "AUTHORITY / AUTORITÉ", font=font(1.6), fill=label_ink)
         draw.text((mm(4), mm(16)), f"CITY OF {document.country}", font=font(2.4), fill=ink)
         draw.rectangle((mm(60), mm(3), mm(81), mm(17)), outline=label_ink, width=max(1, mm(0.3)))
@@ -235,7 +246,9 @@ def render_document(document: GeneratedDocument, rng: random.Random, px_per_mm: 
             draw.text((mm(43), mm(top + 2.6)), value[:34], font=font(3.0), fill=ink)
         draw.text((mm(95), mm(3)), document.country, font=font(4.0), fill=ink)
 
-    ocrb = ImageFont.truetype(find_ocrb_font(), round(MRZ_PITCH_MM * px_per_mm / OCRB_ADVANCE_PER_EM))
+    ocrb = ImageFont.truetype(
+        find_ocrb_font(), round(MRZ_PITCH_MM * px_per_mm / OCRB_ADVANCE_PER_EM)
+    )
     line_count = len(document.lines)
     mrz_width_mm = len(document.lines[0]) * MRZ_PITCH_MM
     left = mm((width_mm - mrz_width_mm) / 2 + rng.uniform(-0.8, 0.8))
@@ -259,7 +272,9 @@ def _from_array(array: np.ndarray) -> Image.Image:
 
 
 def _add_noise(image: Image.Image, rng: random.Random, sigma: float) -> Image.Image:
-    noise = np.random.default_rng(rng.randrange(2**32)).normal(0, sigma, (image.height, image.width, 1))
+    noise = np.random.default_rng(rng.randrange(2**32)).normal(
+        0, sigma, (image.height, image.width, 1)
+    )
     return _from_array(_to_rgb_array(image) + noise)
 
 
@@ -290,7 +305,9 @@ def _table_texture(rng: random.Random, size: tuple[int, int]) -> Image.Image:
         shade = 1 + 0.18 * grain + 0.05 * np_rng.normal(0, 1, (height, width))
         texture = shade[..., None] * base
     elif kind == "stone":
-        base = np.array([rng.uniform(120, 200)] * 3) + np.array([rng.uniform(-10, 10) for _ in range(3)])
+        base = np.array([rng.uniform(120, 200)] * 3) + np.array(
+            [rng.uniform(-10, 10) for _ in range(3)]
+        )
         speckle = np_rng.normal(0, 1, (height, width))
         blotch = np.asarray(
             Image.fromarray((np_rng.random((height // 40 + 1, width // 40 + 1)) * 255).astype(np.uint8))
@@ -300,7 +317,9 @@ def _table_texture(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     else:
         base = np.array([rng.uniform(40, 120), rng.uniform(40, 120), rng.uniform(40, 140)])
         weave = np.sin(xx * 0.9) * np.sin(yy * 0.9)
-        texture = (1 + 0.12 * weave[..., None] + 0.06 * np_rng.normal(0, 1, (height, width, 1))) * base
+        texture = (
+            1 + 0.12 * weave[..., None] + 0.06 * np_rng.normal(0, 1, (height, width, 1))
+        ) * base
     return _from_array(texture)
 
 
@@ -327,9 +346,9 @@ def _lighting(image: Image.Image, rng: random.Random) -> Image.Image:
         # A soft-edged shadow (a hand or the phone) over one side.
         edge = rng.uniform(0.2, 0.8)
         shadow_angle = rng.uniform(0, 2 * np.pi)
-        side = ((xx / width - 0.5) * np.cos(shadow_angle) + (yy / height - 0.5) * np.sin(shadow_angle)) - (
-            edge - 0.5
-        )
+        side = (
+            (xx / width - 0.5) * np.cos(shadow_angle) + (yy / height - 0.5) * np.sin(shadow_angle)
+        ) - (edge - 0.5)
         mask = 1 / (1 + np.exp(-side * rng.uniform(15, 40)))
         array *= (1 - rng.uniform(0.25, 0.45) * mask)[..., None]
     if rng.random() < 0.7:
@@ -368,14 +387,22 @@ def _phone_photo(document: GeneratedDocument, rng: random.Random) -> Image.Image
     scale = target_pitch / (MRZ_PITCH_MM * 12.0)
     scale = min(scale, 0.92 * cw / pw, 0.92 * ch / ph)
     angle = np.deg2rad(rng.uniform(-10, 10) + (180 if rng.random() < 0.1 else 0))
-    half = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]]) * scale
+    half = (
+        np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
+        * scale
+    )
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     corners = half @ rotation.T
     span = corners.max(axis=0) - corners.min(axis=0)
     room = np.maximum(np.array([cw, ch]) - span, 0) / 2
-    center = np.array([cw / 2, ch / 2]) + [rng.uniform(-0.8, 0.8) * room[0], rng.uniform(-0.8, 0.8) * room[1]]
+    center = np.array([cw / 2, ch / 2]) + [
+        rng.uniform(-0.8, 0.8) * room[0],
+        rng.uniform(-0.8, 0.8) * room[1],
+    ]
     # Perspective: move each corner independently by up to 5% of the document size.
-    jitter = np.array([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(4)]) * 0.05 * span.mean()
+    jitter = (
+        np.array([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(4)]) * 0.05 * span.mean()
+    )
     target = corners + center + jitter
     source = [(0, 0), (pw, 0), (pw, ph), (0, ph)]
     coefficients = _perspective_coefficients(source, [tuple(p) for p in target])

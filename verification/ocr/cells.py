@@ -92,14 +92,11 @@ def group_lines(components: list[Component], band_width: int) -> list[list[Compo
         if sum(len(line) for line in lines) < 0.6 * len(chars):
             continue
         # The true skew gives tight rows: blobs sit close to their row's median.
-        spread = np.mean(
-            [
-                abs(key - np.median(keys))
-                for line in lines
-                for keys in [[c.cy - slope * (c.cx - band_width / 2) for c in line]]
-                for key in keys
-            ]
-        )
+        deviations = []
+        for line in lines:
+            keys = np.array([c.cy - slope * (c.cx - band_width / 2) for c in line])
+            deviations.append(np.abs(keys - np.median(keys)))
+        spread = float(np.mean(np.concatenate(deviations)))
         if spread < best_spread:
             best_spread, best_lines = spread, lines
     return best_lines
@@ -153,6 +150,35 @@ def _robust_polyfit(x: np.ndarray, y: np.ndarray, degree: int, tolerance: float)
     return coefficients
 
 
+def _walk_cells(components: list[Component], pitch: float) -> tuple[list[float], list[float]]:
+    """Cell index and centre x of single-character blobs, counting cells from the left edge.
+
+    The local pitch is updated as we go, so the count survives perspective; blobs
+    holding several merged characters (filler runs) advance the count by their width.
+    """
+    index: list[float] = []
+    center_x: list[float] = []
+    local = pitch
+    next_index = 0
+    previous_last_center = None
+    for comp in components:
+        chars = max(1, round((comp.width + (1 - INK_WIDTH_PER_PITCH) * local) / local))
+        first_center = comp.left + INK_WIDTH_PER_PITCH * local / 2
+        last_center = comp.right - INK_WIDTH_PER_PITCH * local / 2
+        if previous_last_center is not None:
+            gap = first_center - previous_last_center
+            steps = max(1, round(gap / local))
+            if steps == 1 and chars == 1 and 0.75 * local < gap < 1.25 * local:
+                local = 0.8 * local + 0.2 * gap
+            next_index += steps
+        if chars == 1:
+            index.append(next_index)
+            center_x.append(comp.cx)
+        next_index += chars - 1
+        previous_last_center = last_center if chars > 1 else comp.cx
+    return index, center_x
+
+
 def fit_line_geometry(line: list[Component], length: int) -> LineGeometry | None:
     """Fit `length` equally spaced cells (with mild perspective) to the blobs of one line."""
     heights = np.array([c.height for c in line])
@@ -165,22 +191,13 @@ def fit_line_geometry(line: list[Component], length: int) -> LineGeometry | None
     pitch = (right - left) / (length - 1 + INK_WIDTH_PER_PITCH)
     if pitch <= 2:
         return None
-    first_center = left + INK_WIDTH_PER_PITCH * pitch / 2
-    singles = [c for c in usable if c.width < 1.15 * pitch]
-    coefficients = np.array([pitch, first_center])
-    for _ in range(3):
-        centers = np.polyval(coefficients, np.arange(length))
-        index, center_x = [], []
-        for comp in singles:
-            i = int(np.argmin(np.abs(centers - comp.cx)))
-            if abs(centers[i] - comp.cx) < 0.45 * pitch:
-                index.append(i)
-                center_x.append(comp.cx)
-        if len(index) < 6:
-            return None
-        index_arr = np.array(index, float)
-        degree = 2 if len(set(index)) >= 0.4 * length else 1
-        coefficients = _robust_polyfit(index_arr, np.array(center_x), degree, 0.15 * pitch)
+    index, center_x = _walk_cells(sorted(usable, key=lambda c: c.left), pitch)
+    if len(index) < 6 or abs(index[-1] - (length - 1)) > 1.5:
+        return None
+    index_arr = np.array(index, float)
+    # Perspective makes the pitch drift along the line: allow a quadratic when well supported.
+    degree = 2 if len(set(index)) >= 0.4 * length else 1
+    coefficients = _robust_polyfit(index_arr, np.array(center_x), degree, 0.15 * pitch)
     cells = np.arange(length, dtype=float)
     centers = np.polyval(coefficients, cells)
     pitches = np.polyval(np.polyder(coefficients), cells)
@@ -223,3 +240,22 @@ def sample_cells(ink: np.ndarray, geometry: LineGeometry, height_scale: float = 
     xs = np.array(patches_x)
     ys = np.array(patches_y)
     return ndimage.map_coordinates(source, [ys, xs], order=1, mode="constant", cval=0.0)
+
+
+def refine_geometry(
+    geometry: LineGeometry, shift_along: np.ndarray, shift_across: np.ndarray, height_scale: float
+) -> LineGeometry:
+    """Re-fit cell centres and baseline after moving each cell by where its glyph matched best."""
+    cells = np.arange(len(geometry.centers_x), dtype=float)
+    mean_pitch = float(np.mean(geometry.pitches))
+    moved_x = geometry.centers_x + shift_along
+    centers_fit = _robust_polyfit(cells, moved_x, 2, 0.12 * mean_pitch)
+    centers = np.polyval(centers_fit, cells)
+    pitches = np.polyval(np.polyder(centers_fit), cells)
+    if np.any(pitches <= 0.7 * mean_pitch) or np.any(pitches >= 1.3 * mean_pitch):
+        return geometry
+    moved_y = geometry.baseline_y + shift_across
+    baseline_fit = _robust_polyfit(moved_x, moved_y, 2, 0.08 * geometry.height)
+    baseline_y = np.polyval(baseline_fit, centers)
+    slope = float(np.polyval(np.polyder(baseline_fit), centers.mean()))
+    return LineGeometry(centers, baseline_y, pitches, geometry.height * height_scale, slope)

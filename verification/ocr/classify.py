@@ -27,16 +27,22 @@ CLEAR_MARGIN = 0.08
 CLEAR_MIN_SCORE = 0.55
 
 
-def score_cells(patches: np.ndarray) -> np.ndarray:
-    """Best normalised correlation of each cell with each glyph, shape (cells, len(MRZ_ALPHABET))."""
+def score_cells(patches: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best normalised correlation of each cell with each glyph, shape (cells, len(MRZ_ALPHABET)),
+    plus the (down, right) shift in template pixels at which each cell's best glyph matched."""
     windows = sliding_window_view(patches, (TEMPLATE_ROWS, TEMPLATE_COLS), axis=(1, 2))
     cells, shifts_y, shifts_x = windows.shape[:3]
     flat = normalise_windows(windows.reshape(cells * shifts_y * shifts_x, -1))
     templates = glyph_templates()
     variants, glyphs, size = templates.shape
     scores = flat @ templates.reshape(variants * glyphs, size).T
-    scores = scores.reshape(cells, shifts_y * shifts_x * variants, glyphs)
-    return scores.max(axis=1)
+    scores = scores.reshape(cells, shifts_y * shifts_x, variants, glyphs).max(axis=2)
+    best_per_glyph = scores.max(axis=1)
+    best_glyph = best_per_glyph.argmax(axis=1)
+    best_shift = scores[np.arange(cells), :, best_glyph].argmax(axis=1)
+    shift_down = best_shift // shifts_x - SEARCH_MARGIN
+    shift_right = best_shift % shifts_x - SEARCH_MARGIN
+    return best_per_glyph, shift_down, shift_right
 
 
 # --- layouts -----------------------------------------------------------------

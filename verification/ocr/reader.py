@@ -13,11 +13,13 @@ from verification.ocr.cells import (
     LINE_LENGTHS,
     LineGeometry,
     find_components,
+    refine_geometry,
     fit_line_geometry,
     group_lines,
     sample_cells,
     select_mrz_lines,
 )
+from verification.ocr.glyphs import COLS_SPAN, ROWS_SPAN, TEMPLATE_COLS, TEMPLATE_ROWS
 from verification.ocr.locate import UnreadableImageError, cut_band, find_band_boxes, load_grayscale
 from verification.ocr.second_opinion import aligned_characters, read_line, tesseract_version
 
@@ -25,9 +27,10 @@ ENGINE_NAME = "kyc-mrz"
 ENGINE_VERSION = "1.0"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
+REFINE_PASSES = 2
 # Bands examined per image and locator resolutions tried, cheapest first.
 MAX_BANDS = 3
-LOCATOR_WIDTHS = (250, 500)
+LOCATOR_WIDTHS = (250, 400, 700)
 # A band read with every check digit holding and this mean score needs no other candidate.
 GOOD_ENOUGH_SCORE = 0.7
 
@@ -127,6 +130,8 @@ def _read(image) -> MrzReading:
                 candidate = read_band(ink)
                 if candidate and (best is None or candidate.quality > best.quality):
                     best = candidate
+                if _good_enough(candidate):
+                    break  # no need to try the band upside down
             if _good_enough(best):
                 break
         if _good_enough(best):
@@ -172,15 +177,28 @@ def read_band(ink: np.ndarray) -> BandReading | None:
 
 
 def _score_line(ink: np.ndarray, geometry: LineGeometry) -> tuple[np.ndarray, np.ndarray]:
-    """Cell scores at the character-height scale that fits best (perspective squashes lines)."""
+    """Cell scores at the best character-height scale, after re-centring cells on their glyphs."""
     best = None
     for height_scale in HEIGHT_SCALES:
         patches = sample_cells(ink, geometry, height_scale)
-        scores = classify.score_cells(patches)
+        scores, down, right = classify.score_cells(patches)
         quality = float(scores.max(axis=1).mean())
         if best is None or quality > best[0]:
-            best = (quality, scores, patches)
-    return best[1], best[2]
+            best = (quality, scores, patches, height_scale, down, right)
+    quality, scores, patches, height_scale, down, right = best
+    for _ in range(REFINE_PASSES):
+        step_along = geometry.pitches * COLS_SPAN / TEMPLATE_COLS
+        step_across = geometry.height * height_scale * ROWS_SPAN / TEMPLATE_ROWS
+        refined = refine_geometry(geometry, right * step_along, down * step_across, height_scale)
+        refined_patches = sample_cells(ink, refined)
+        refined_scores, refined_down, refined_right = classify.score_cells(refined_patches)
+        refined_quality = float(refined_scores.max(axis=1).mean())
+        if refined_quality <= quality:
+            break
+        geometry, height_scale = refined, 1.0
+        quality, scores, patches = refined_quality, refined_scores, refined_patches
+        down, right = refined_down, refined_right
+    return scores, patches
 
 
 def _finish(band: BandReading) -> MrzReading:
@@ -190,7 +208,9 @@ def _finish(band: BandReading) -> MrzReading:
         for i, choice in enumerate(line)
         if not choice.clear
     ]
-    confirmed = _confirm_with_tesseract(band, unclear) if unclear else set()
+    # A failed check digit already sends the read to a human: no second opinion needed.
+    needs_opinion = unclear and all(band.check_digits.values())
+    confirmed = _confirm_with_tesseract(band, unclear) if needs_opinion else set()
     unconfirmed = tuple(p for p in unclear if p not in confirmed)
     text_lines = band.text_lines
     try:
