@@ -1,0 +1,28 @@
+import json
+
+from django.core.management import call_command
+
+from benchmarks.mrz.generate import generate_dataset
+
+
+def _json_lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_command_prints_one_json_object_per_image(tmp_path, capsys):
+    rows = generate_dataset(tmp_path, 1, seed=3, levels=("clean",))
+    image = str(tmp_path / rows[0]["file"])
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"definitely not a jpeg")
+
+    call_command("read_mrz", image, str(broken), "--json")
+
+    read, unreadable = _json_lines(capsys.readouterr().out)
+    assert read["path"] == image
+    assert read["valid"] is True
+    assert read["number"] == rows[0]["number"]
+    assert read["date_of_birth"] == rows[0]["date_of_birth"]
+    assert unreadable["path"] == str(broken)
+    assert unreadable["mrz_type"] is None
+    assert unreadable["error"]
+    assert unreadable["valid"] is False
