@@ -73,7 +73,7 @@ APOSTROPHES = "'’`´"
 
 
 def character_value(char: str) -> int:
-    """Numeric value of an MRZ character (0-9, A=10..Z=35, filler=0); raises ValueError otherwise."""
+    """Value of an MRZ character (0-9, A=10..Z=35, filler=0); raises ValueError otherwise."""
     if char.isdigit() and char.isascii():
         return int(char)
     if "A" <= char <= "Z":
@@ -84,9 +84,9 @@ def character_value(char: str) -> int:
 
 
 def compute_check_digit(data: str) -> str:
-    """ICAO 9303 check digit (weights 7, 3, 1) of `data`; raises ValueError on non-MRZ characters."""
+    """ICAO 9303 check digit (weights 7, 3, 1) of `data`; ValueError on non-MRZ characters."""
     weights = itertools.cycle((7, 3, 1))
-    return str(sum(character_value(c) * w for c, w in zip(data, weights)) % 10)
+    return str(sum(character_value(c) * w for c, w in zip(data, weights, strict=False)) % 10)
 
 
 def is_check_digit_valid(data: str, digit: str) -> bool:
@@ -120,7 +120,7 @@ def resolve_birth_date(yymmdd: str, today: datetime.date | None = None) -> datet
 
 
 def resolve_expiry_date(yymmdd: str, today: datetime.date | None = None) -> datetime.date | None:
-    """Expiry date from YYMMDD, allowing up to MAX_YEARS_TO_EXPIRY years ahead; None if not a date."""
+    """Expiry date from YYMMDD, up to MAX_YEARS_TO_EXPIRY years ahead; None if not a date."""
     today = today or datetime.date.today()
     parsed = _parse_yymmdd(yymmdd, 2000)
     if parsed is None:
@@ -148,7 +148,7 @@ def format_yymmdd(value: datetime.date) -> str:
 
 
 def transliteration_variants(text: str, limit: int = 64) -> list[str]:
-    """All MRZ spellings of `text` (uppercase, transliterated, separators as fillers), recommended first."""
+    """All MRZ spellings of `text` (uppercase, transliterated, fillers), recommended first."""
     options_per_char: list[tuple[str, ...]] = []
     for char in text.upper():
         if char in TRANSLITERATIONS:
@@ -176,7 +176,7 @@ def transliteration_variants(text: str, limit: int = 64) -> list[str]:
 
 
 def normalize_name(text: str, length: int | None = None) -> str:
-    """ICAO 9303 form of a name part: uppercase, transliterated, fillers for separators, truncated to `length`."""
+    """ICAO 9303 form of a name part (uppercase, transliterated, fillers), cut to `length`."""
     normalized = transliteration_variants(text, limit=1)[0]
     return normalized[:length] if length is not None else normalized
 
@@ -289,9 +289,22 @@ def _parse_td1(lines: list[str], today: datetime.date | None) -> MrzFields:
     }
     surname, names = split_name_field(line3)
     return _build_fields(
-        "TD1", lines, line1[0:2], line1[2:5], number, line2[0:6], line2[8:14], line2[15:18], line2[7],
-        surname, names, optional1, line2[18:29], checks, today,
-    )  # fmt: skip
+        "TD1",
+        lines,
+        line1[0:2],
+        line1[2:5],
+        number,
+        line2[0:6],
+        line2[8:14],
+        line2[15:18],
+        line2[7],
+        surname,
+        names,
+        optional1,
+        line2[18:29],
+        checks,
+        today,
+    )
 
 
 def _parse_td2_td3(lines: list[str], mrz_type: str, today: datetime.date | None) -> MrzFields:
@@ -313,15 +326,41 @@ def _parse_td2_td3(lines: list[str], mrz_type: str, today: datetime.date | None)
     )
     surname, names = split_name_field(line1[5:])
     return _build_fields(
-        mrz_type, lines, line1[0:2], line1[2:5], number, line2[13:19], line2[21:27], line2[10:13], line2[20],
-        surname, names, optional, "", checks, today,
-    )  # fmt: skip
+        mrz_type,
+        lines,
+        line1[0:2],
+        line1[2:5],
+        number,
+        line2[13:19],
+        line2[21:27],
+        line2[10:13],
+        line2[20],
+        surname,
+        names,
+        optional,
+        "",
+        checks,
+        today,
+    )
 
 
 def _build_fields(
-    mrz_type, lines, doc_type, country, number, dob, expiry, nationality, sex,
-    surname, names, optional, optional_2, checks, today,
-) -> MrzFields:  # fmt: skip
+    mrz_type,
+    lines,
+    doc_type,
+    country,
+    number,
+    dob,
+    expiry,
+    nationality,
+    sex,
+    surname,
+    names,
+    optional,
+    optional_2,
+    checks,
+    today,
+) -> MrzFields:
     date_of_birth = resolve_birth_date(dob, today)
     expiration_date = resolve_expiry_date(expiry, today)
     valid = all(checks.values()) and date_of_birth is not None and expiration_date is not None
@@ -366,7 +405,7 @@ HINT_LETTER_DIGIT_CONFUSION = "letter_digit_confusion"
 
 
 def compare_typed(typed: dict, mrz_fields: MrzFields | dict) -> list[FieldDifference]:
-    """Differences between customer-typed data and the MRZ after ICAO normalisation; [] means they agree."""
+    """Fields where typed data and the MRZ differ after ICAO normalisation; [] = agreement."""
     document = _document_view(mrz_fields)
     differences = _compare_names(typed, document)
     differences += _compare_simple_fields(typed, document)
@@ -498,9 +537,13 @@ def _compare_simple_fields(typed: dict, document: dict) -> list[FieldDifference]
         doc_date = _as_date(document.get(doc_key))
         if typed_date != doc_date:
             differences.append(
-                FieldDifference(typed_key, _date_text(typed_date, typed.get(typed_key)), _date_text(doc_date, ""),
-                                _date_hint(typed_date, doc_date))
-            )  # fmt: skip
+                FieldDifference(
+                    typed_key,
+                    _date_text(typed_date, typed.get(typed_key)),
+                    _date_text(doc_date, ""),
+                    _date_hint(typed_date, doc_date),
+                )
+            )
     return differences
 
 
@@ -533,7 +576,7 @@ def _date_text(parsed: datetime.date | None, original) -> str:
 
 
 def _date_hint(typed_date: datetime.date | None, doc_date: datetime.date | None) -> str | None:
-    if typed_date and doc_date and typed_date.year == doc_date.year:
-        if (typed_date.month, typed_date.day) == (doc_date.day, doc_date.month):
-            return HINT_DAY_MONTH_SWAPPED
+    same_year = typed_date and doc_date and typed_date.year == doc_date.year
+    if same_year and (typed_date.month, typed_date.day) == (doc_date.day, doc_date.month):
+        return HINT_DAY_MONTH_SWAPPED
     return None

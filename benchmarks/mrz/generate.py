@@ -44,9 +44,11 @@ COUNTRIES = (
 )  # fmt: skip
 SURNAMES = (
     "Müller", "Schröder", "Groß", "Jensen", "Åström", "Ødegård", "Núñez", "García Márquez",
-    "O'Connor", "Smith-Jones", "van der Berg", "Nguyen", "Kowalski", "Dubois", "Rossi", "Papadopoulos",
-    "Yılmaz", "Björk", "Sørensen", "Le Pen", "D'Angelo", "Tanaka", "Kim", "Li", "Ng",
-    "Mäkinen", "Lindqvist", "Øverland", "Fernández de Córdoba y Aguilar", "Wolfeschlegelsteinhausen",
+    "O'Connor", "Smith-Jones", "van der Berg", "Nguyen", "Kowalski", "Dubois", "Rossi",
+    "Papadopoulos", "Yılmaz", "Björk", "Sørensen", "Le Pen", "D'Angelo", "Tanaka", "Kim",
+    "Li", "Ng",
+    "Mäkinen", "Lindqvist", "Øverland", "Fernández de Córdoba y Aguilar",
+    "Wolfeschlegelsteinhausen",
     "Hernández-Villanueva", "Abdelrahman", "Çelik", "Šťastný", "Eriksson", "Brown", "Wójcik",
 )  # fmt: skip
 GIVEN_NAMES = (
@@ -287,6 +289,13 @@ def _jpeg(image: Image.Image, quality: int) -> Image.Image:
     return Image.open(buffer).convert("RGB")
 
 
+def _smooth_noise(np_rng: np.random.Generator, shape: tuple[int, int], cell: int) -> np.ndarray:
+    """Values 0..1 varying smoothly over about `cell` pixels."""
+    height, width = shape
+    coarse = (np_rng.random((height // cell + 1, width // cell + 1)) * 255).astype(np.uint8)
+    return np.asarray(Image.fromarray(coarse).resize((width, height), Image.BICUBIC), float) / 255
+
+
 def _table_texture(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     """Wood, stone or fabric-like desk surface."""
     width, height = size
@@ -295,10 +304,7 @@ def _table_texture(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     kind = rng.choice(("wood", "wood", "stone", "fabric"))
     if kind == "wood":
         base = np.array([rng.uniform(90, 170), rng.uniform(55, 110), rng.uniform(25, 70)])
-        grain_noise = np.asarray(
-            Image.fromarray((np_rng.random((height // 16 + 1, width // 16 + 1)) * 255).astype(np.uint8))
-            .resize((width, height), Image.BICUBIC), float
-        ) / 255  # fmt: skip
+        grain_noise = _smooth_noise(np_rng, (height, width), 16)
         angle = rng.uniform(0, np.pi)
         coord = xx * np.cos(angle) + yy * np.sin(angle)
         grain = np.sin(coord * rng.uniform(0.05, 0.12) + grain_noise * 3)
@@ -309,10 +315,7 @@ def _table_texture(rng: random.Random, size: tuple[int, int]) -> Image.Image:
             [rng.uniform(-10, 10) for _ in range(3)]
         )
         speckle = np_rng.normal(0, 1, (height, width))
-        blotch = np.asarray(
-            Image.fromarray((np_rng.random((height // 40 + 1, width // 40 + 1)) * 255).astype(np.uint8))
-            .resize((width, height), Image.BICUBIC), float
-        ) / 255  # fmt: skip
+        blotch = _smooth_noise(np_rng, (height, width), 40)
         texture = (1 + 0.08 * speckle[..., None] + 0.2 * (blotch[..., None] - 0.5)) * base
     else:
         base = np.array([rng.uniform(40, 120), rng.uniform(40, 120), rng.uniform(40, 140)])
@@ -430,7 +433,7 @@ def generate_dataset(
     levels: tuple[str, ...] = LEVELS,
     today: datetime.date | None = None,
 ) -> list[dict]:
-    """Write `count` images per level plus manifest.json into `out_dir`; returns the manifest rows."""
+    """Write `count` images per level and manifest.json into `out_dir`; returns the rows."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     today = today or datetime.date.today()

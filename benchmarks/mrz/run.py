@@ -95,7 +95,7 @@ def field_correct(name: str, result: dict, truth: dict) -> bool:
 
 
 def summarise(rows: list[dict], results: list[tuple[dict, float]]) -> dict:
-    """Accuracy, per-field accuracy, valid and valid-but-wrong counts and timings for one engine/level."""
+    """Accuracy, per-field accuracy, valid, valid-but-wrong and timings of one engine/level."""
     per_field = {name: 0 for name in FIELDS}
     full = valid = valid_wrong = 0
     for truth, (result, _) in zip(rows, results, strict=True):
@@ -119,7 +119,7 @@ def summarise(rows: list[dict], results: list[tuple[dict, float]]) -> dict:
 
 
 def run_benchmark(data_dir: Path, engines=ENGINES, processes: int = 2) -> dict:
-    """Run every engine over every image in data_dir/manifest.json; returns summaries by level and engine."""
+    """Run each engine over data_dir/manifest.json; returns summaries by level and engine."""
     manifest = json.loads((data_dir / "manifest.json").read_text())
     report: dict = {}
     with multiprocessing.Pool(processes) as pool:
@@ -154,13 +154,15 @@ def run_benchmark(data_dir: Path, engines=ENGINES, processes: int = 2) -> dict:
 def format_table(report: dict) -> str:
     """Markdown table of the headline figures."""
     lines = [
-        "| level | engine | images | full-record accuracy | valid | valid but wrong | median s | p95 s |",
+        "| level | engine | images | full-record accuracy | valid | valid but wrong "
+        "| median s | p95 s |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for level in LEVELS:
         for engine, summary in report.get(level, {}).items():
             lines.append(
-                f"| {level} | {engine} | {summary['images']} | {summary['full_record_accuracy']:.1%} "
+                f"| {level} | {engine} | {summary['images']} "
+                f"| {summary['full_record_accuracy']:.1%} "
                 f"| {summary['valid']} | {summary['valid_but_wrong']} "
                 f"| {summary['median_seconds']:.2f} | {summary['p95_seconds']:.2f} |"
             )

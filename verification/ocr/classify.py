@@ -1,4 +1,4 @@
-"""Character decisions: template scores, per-field alphabets, country codes and check-digit repair."""
+"""Character decisions: template scores, field alphabets, country codes, check-digit repair."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ DATE_FIELDS = {
 
 @dataclass
 class CharChoice:
-    """One decided character with its score, its margin over the runner-up and whether a rule changed it."""
+    """A decided character: score, margin over the runner-up, whether a rule changed it."""
 
     char: str
     score: float
@@ -185,7 +185,7 @@ def _plausible_date(text: str) -> bool:
 
 
 def repair_check_digits(mrz_type: str, lines: list[list[CharChoice]]) -> dict[str, bool]:
-    """Fix each failing check by the cheapest single substitution among close alternatives; returns validity."""
+    """Fix failing checks by the cheapest close single substitution; returns validity per check."""
     validity = {}
     date_starts = set(DATE_FIELDS[mrz_type])
     for name, (spans, (check_line, check_pos)) in CHECKS[mrz_type].items():

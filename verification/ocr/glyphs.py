@@ -53,7 +53,7 @@ def find_ocrb_font() -> str:
 
 
 def cell_offsets(height: float, pitch: float, margin: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets (along the line, across the line) of the raster points of one cell, in source pixels."""
+    """Offsets (along, across the line) of one cell's raster points, in source pixels."""
     rows = np.arange(-margin, TEMPLATE_ROWS + margin) + 0.5
     cols = np.arange(-margin, TEMPLATE_COLS + margin) + 0.5
     across = (-ROWS_ABOVE_BASELINE + rows * ROWS_SPAN / TEMPLATE_ROWS) * height
@@ -75,7 +75,7 @@ def _normalise_rows(vectors: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def glyph_templates() -> np.ndarray:
-    """Zero-mean unit-norm templates, shape (variants, len(MRZ_ALPHABET), rows*cols), ink positive."""
+    """Zero-mean unit-norm templates (variants, len(MRZ_ALPHABET), rows*cols), ink positive."""
     font = ImageFont.truetype(find_ocrb_font(), RENDER_SIZE)
     pitch = font.getlength("A")
     height = FONT_HEIGHT_PER_EM * RENDER_SIZE

@@ -35,7 +35,7 @@ class Band:
 
 
 def load_grayscale(image) -> np.ndarray:
-    """Float grayscale (0 black .. 1 white) from a path, bytes or PIL image; raises UnreadableImageError."""
+    """Grayscale 0 (black)..1 from a path, bytes or PIL image; raises UnreadableImageError."""
     try:
         if isinstance(image, Image.Image):
             pil = image
@@ -60,7 +60,7 @@ def load_grayscale(image) -> np.ndarray:
 
 
 def find_band_boxes(gray: np.ndarray, max_width: int = 250) -> list:
-    """PassportEye RotatedBox candidates (in full-image coordinates, as (box, scale)) largest first."""
+    """PassportEye RotatedBox candidates as (box, scale to the locator image), largest first."""
     from passporteye.mrz.image import BooneTransform, MRZBoxLocator
 
     scale = min(1.0, max_width / gray.shape[1])

@@ -13,9 +13,9 @@ from verification.ocr.cells import (
     LINE_LENGTHS,
     LineGeometry,
     find_components,
-    refine_geometry,
     fit_line_geometry,
     group_lines,
+    refine_geometry,
     sample_cells,
     select_mrz_lines,
 )
@@ -56,7 +56,7 @@ class BandReading:
 
 @dataclass
 class MrzReading:
-    """Result of read_mrz; `valid` means every check digit holds and every character is confirmed."""
+    """Result of read_mrz; `valid`: every check digit holds and every character is confirmed."""
 
     mrz_type: str | None = None
     lines: tuple[str, ...] = ()
@@ -105,7 +105,7 @@ def _iso(value) -> str | None:
 
 
 def read_mrz(image, path: str | None = None) -> MrzReading:
-    """Read the MRZ of `image` (path, bytes or PIL image); never raises for bad images (see .error)."""
+    """Read the MRZ of `image` (path, bytes or PIL image); never raises on bad images (.error)."""
     started = time.perf_counter()
     if path is None and isinstance(image, str):
         path = image
