@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "verification",
     "review",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["purge-expired-document-images"] = {
+    "task": "privacy.tasks.purge_expired_document_images",
+    "schedule": 6 * 3600,
+}
 
 # --- Files ---------------------------------------------------------------------------------------
 
@@ -164,7 +169,7 @@ PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "p
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     DOCUMENT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "kyc_portal.storage.EncryptedS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
@@ -177,7 +182,7 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 else:
     DOCUMENT_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "kyc_portal.storage.EncryptedFileSystemStorage",
         "OPTIONS": {
             "location": str(PRIVATE_MEDIA_ROOT),
             "base_url": None,
@@ -196,6 +201,8 @@ STORAGES = {
         )
     },
 }
+# Retention: document images are deleted this long after a final decision (privacy/retention.py).
+DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=180)
 # Uploads larger than this are refused by the upload validators with a clear message.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

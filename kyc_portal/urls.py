@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from kyc_portal import health
 
 # The admin signs in through allauth, so it gets the same rate limits and two-step verification.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -14,4 +15,8 @@ urlpatterns = [
     path("user-center/", include("accounts.urls")),
     path("kyc/", include("verification.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("privacy/", include("privacy.urls")),
 ]
+# Database or Redis down: a 503 "try again" page instead of a 500 (kyc_portal/errors.py).
+handler500 = "kyc_portal.errors.server_error"

@@ -11,7 +11,7 @@ def _isolated(settings, tmp_path):
     from django.core.cache import cache
 
     storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "kyc_portal.storage.EncryptedFileSystemStorage",  # as in production
         "OPTIONS": {"location": str(tmp_path / "private-media"), "base_url": None},
     }
     settings.STORAGES = {**settings.STORAGES, "default": storage, "documents": storage}

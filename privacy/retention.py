@@ -1,0 +1,61 @@
+"""Retention: how long document images are kept, and deleting them while keeping the record.
+
+An image is kept DOCUMENT_RETENTION_DAYS after the application's final decision; then the file
+is deleted from storage and the Document row stays (kind, size, checksum, review state and
+`file_deleted_at`) as part of the decision record, beside the application and its history.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from verification.models import Document, Status
+
+logger = logging.getLogger(__name__)
+
+# Statuses after which nobody needs the image for the decision any more.
+DECIDED_STATUSES = (Status.PASSED, Status.REJECTED, Status.LAPSED)
+
+
+def images_due_for_deletion(now: datetime.datetime | None = None):
+    """Documents whose application was decided more than the retention period ago."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.DOCUMENT_RETENTION_DAYS)
+    return Document.objects.filter(
+        file_deleted_at__isnull=True,
+        verification__status__in=DECIDED_STATUSES,
+        verification__decided_at__lte=cutoff,
+    )
+
+
+def delete_document_image(document: Document, now: datetime.datetime | None = None) -> bool:
+    """Deletes one image file and marks the row; False if another process got there first."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Document.objects.select_for_update()
+            .filter(pk=document.pk, file_deleted_at__isnull=True)
+            .first()
+        )
+        if locked is None:
+            return False
+        name = locked.file.name
+        Document.objects.filter(pk=locked.pk).update(file="", file_deleted_at=now)
+        # The row says "deleted" only if the transaction commits, then the file goes.
+        if name:
+            storage = locked.file.storage
+            transaction.on_commit(lambda: storage.delete(name))
+    return True
+
+
+def purge_expired_document_images(now: datetime.datetime | None = None) -> int:
+    """Deletes every image past its retention period; returns how many."""
+    deleted = 0
+    for document in images_due_for_deletion(now).only("pk", "file").iterator():
+        deleted += delete_document_image(document, now)
+    if deleted:
+        logger.info("Retention: deleted %d document images", deleted)
+    return deleted

@@ -1,0 +1,147 @@
+"""A customer's rights over their data: a copy of everything, and erasure.
+
+Erasure is honoured at once, except what the retention rules keep: an application that was
+decided (passed, rejected, lapsed) stays as the decision record, without its images. Everything
+else goes: open and draft applications, every image, the email address and the password.
+"""
+
+import io
+import json
+import zipfile
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from audit import services as audit
+from audit.models import AuditEvent
+from verification.models import Verification
+
+from .models import ErasureRequest
+from .retention import DECIDED_STATUSES, delete_document_image
+
+APPLICATION_FIELDS = (
+    "id",
+    "status",
+    "account_type",
+    "nationality",
+    "document_type",
+    "organization_name",
+    "organization_registration_number",
+    "organization_country",
+    "surname",
+    "given_names",
+    "sex",
+    "date_of_birth",
+    "document_number",
+    "expiry_date",
+    "address",
+    "created_at",
+    "submitted_at",
+    "decided_at",
+    "valid_until",
+)
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)  # countries and other small value objects
+
+
+def personal_data(user) -> dict:
+    """Everything the portal holds about a customer, as plain JSON-ready data."""
+    applications = []
+    verifications = user.verifications.prefetch_related("documents", "status_changes")
+    for verification in verifications.order_by("created_at"):
+        record = {name: _plain(getattr(verification, name)) for name in APPLICATION_FIELDS}
+        record["history"] = [
+            {"from": change.old, "to": change.new, "at": _plain(change.created_at)}
+            for change in verification.status_changes.all()
+        ]
+        record["documents"] = [
+            {
+                "kind": document.kind,
+                "uploaded_at": _plain(document.created_at),
+                "content_type": document.content_type,
+                "file": _archive_name(document) if document.file else None,
+                "deleted_at": _plain(document.file_deleted_at),
+            }
+            for document in verification.documents.all()
+        ]
+        applications.append(record)
+    return {
+        "account": {
+            "email": user.email,
+            "joined": _plain(user.date_joined),
+            "last_login": _plain(user.last_login),
+            "language": user.preferred_language,
+        },
+        "applications": applications,
+        "exported_at": _plain(timezone.now()),
+    }
+
+
+def _archive_name(document) -> str:
+    extension = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}.get(
+        document.content_type, "bin"
+    )
+    return f"documents/{document.verification_id}-{document.kind}-{document.pk}.{extension}"
+
+
+def export_archive(user) -> bytes:
+    """A ZIP with data.json and the customer's document images (decrypted), and an audit row."""
+    data = personal_data(user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        for verification in user.verifications.prefetch_related("documents"):
+            for document in verification.documents.all():
+                if document.file:
+                    with document.file.open("rb") as image:
+                        archive.writestr(_archive_name(document), image.read())
+    audit.record(user, AuditEvent.Action.DATA_EXPORT, subject=user)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def erase_account(user) -> ErasureRequest:
+    """Deletes the customer's data except decided applications; the account can't sign in again."""
+    request = ErasureRequest.objects.create(user=user)
+    for verification in Verification.objects.select_for_update().filter(user=user):
+        for document in verification.documents.filter(file_deleted_at__isnull=True):
+            request.deleted_images += delete_document_image(document)
+        if verification.status in DECIDED_STATUSES:
+            request.kept_applications += 1
+        else:
+            # Nothing was decided, so there is no record to keep: the whole application goes.
+            verification.delete()
+            request.deleted_applications += 1
+
+    EmailAddress.objects.filter(user=user).delete()
+    _delete_two_step_devices(user)
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.is_active = False
+    user.signup_ip_hash = ""
+    user.set_unusable_password()  # also ends the sessions signed in elsewhere
+    user.save()
+
+    request.completed_at = timezone.now()
+    request.save()
+    audit.record(
+        None,
+        AuditEvent.Action.DATA_ERASED,
+        subject=user,
+        deleted_applications=request.deleted_applications,
+        deleted_images=request.deleted_images,
+        kept_applications=request.kept_applications,
+    )
+    return request
+
+
+def _delete_two_step_devices(user) -> None:
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=user).delete()
