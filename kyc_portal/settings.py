@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kyc_portal.context_processors.portal",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -152,6 +153,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Emails whose queueing failed (broker down) are sent by this sweep; re-verification is daily.
+CELERY_BEAT_SCHEDULE["send-unsent-emails"] = {
+    "task": "notifications.tasks.send_unsent_emails",
+    "schedule": 300,
+}
+CELERY_BEAT_SCHEDULE["mark-lapsed-verifications"] = {
+    "task": "notifications.tasks.mark_lapsed_verifications",
+    "schedule": 24 * 3600,
+}
 CELERY_BEAT_SCHEDULE["purge-expired-document-images"] = {
     "task": "privacy.tasks.purge_expired_document_images",
     "schedule": 6 * 3600,
@@ -294,6 +304,11 @@ USE_TZ = True
 KYC_MIN_AGE = env.int("KYC_MIN_AGE", default=18)
 # Pass OCR-matched cases without a person. Off: every case is seen by a reviewer.
 KYC_AUTO_APPROVE = env.bool("KYC_AUTO_APPROVE", default=False)
+# A pass lapses ("Re-verification required") this long after it was given, or when the
+# verified document expires, whichever is first.
+KYC_VALIDITY_MONTHS = env.int("KYC_VALIDITY_MONTHS", default=24)
+# The portal's own address, for links in emails (which are sent outside any request).
+PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
 
 # --- Security ------------------------------------------------------------------------------------
 
