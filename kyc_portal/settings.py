@@ -153,6 +153,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Document readings never queued (broker down) or whose worker died are re-queued.
+CELERY_BEAT_SCHEDULE["sweep-unfinished-readings"] = {
+    "task": "verification.tasks.sweep_unfinished_readings",
+    "schedule": 120,
+}
 # Emails whose queueing failed (broker down) are sent by this sweep; re-verification is daily.
 CELERY_BEAT_SCHEDULE["send-unsent-emails"] = {
     "task": "notifications.tasks.send_unsent_emails",

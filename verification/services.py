@@ -1,0 +1,701 @@
+"""The customer's side of an application: drafts, uploads, submission and OCR results.
+
+Every write the wizard makes goes through here; statuses change only through
+verification.status.change_status.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from kyc_portal.crypto import lookup_hash
+
+from . import policy, uploads
+from .models import Document, DocumentType, OcrResult, PolicyRule, Status, Verification
+from .status import change_status
+
+logger = logging.getLogger(__name__)
+
+Kind = Document.Kind
+
+CERTIFICATE_FIELDS = (
+    "account_type",
+    "nationality",
+    "document_type",
+    "organization_name",
+    "organization_registration_number",
+    "organization_country",
+)
+DETAIL_FIELDS = (
+    "surname",
+    "given_names",
+    "sex",
+    "date_of_birth",
+    "document_number",
+    "nationality",
+    "expiry_date",
+    "address",
+)
+# Documents whose text the OCR task reads. Holding photos and business papers go to a person.
+READ_KINDS = (Kind.PASSPORT_DATA_PAGE, Kind.ID_FRONT, Kind.ID_BACK)
+MAX_READ_ATTEMPTS = 3
+# A reading still "running" this long after it started has lost its worker.
+STALE_READING = datetime.timedelta(minutes=5)
+# A reading still "pending" this long after upload was never queued (e.g. Redis was down).
+UNQUEUED_READING = datetime.timedelta(minutes=2)
+
+DOCUMENT_NUMBER_SHAPES = {
+    # ICAO 9303: up to 9 characters in the MRZ field (longer ones are rare and continue in the
+    # optional data); letters and digits only.
+    DocumentType.PASSPORT: (r"[A-Z0-9]{6,9}", gettext_lazy("6 to 9 letters and digits")),
+    DocumentType.NATIONAL_ID: (r"[A-Z0-9]{5,18}", gettext_lazy("5 to 18 letters and digits")),
+    DocumentType.DRIVING_LICENCE: (
+        r"[A-Z0-9]{5,20}",
+        gettext_lazy("5 to 20 letters and digits"),
+    ),
+    DocumentType.RESIDENCE_PERMIT: (r"[A-Z0-9]{5,15}", gettext_lazy("5 to 15 letters and digits")),
+}
+
+
+class ApplicationLocked(Exception):
+    """The application is submitted (or decided) and the customer cannot change it now."""
+
+
+class ItemNotRequested(ApplicationLocked):
+    """During a supplement request the customer changed something staff did not ask for."""
+
+    def __init__(self, items):
+        super().__init__(", ".join(sorted(items)))
+        self.items = sorted(items)
+
+
+class PolicyBlocked(Exception):
+    """A policy rule (such as mainland Chinese passports) stops this application."""
+
+    def __init__(self, rule: PolicyRule):
+        super().__init__(f"policy rule #{rule.pk}")
+        self.rule = rule
+
+
+class IncompleteApplication(Exception):
+    """Submission refused: `problems` lists what is missing or invalid, in words for people."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class CannotStartApplication(Exception):
+    """The customer's latest application is passed, or finally rejected."""
+
+
+# --- starting and reading the draft ---------------------------------------------------------
+
+
+def latest_application(user) -> Verification | None:
+    return Verification.objects.filter(user=user).order_by("-created_at", "-pk").first()
+
+
+def may_start_new(user) -> bool:
+    """No application yet, or the latest one lapsed or was rejected with a retry allowed."""
+    latest = latest_application(user)
+    return (
+        latest is None
+        or latest.status == Status.LAPSED
+        or (latest.status == Status.REJECTED and latest.may_retry)
+    )
+
+
+def start_or_resume(user) -> Verification:
+    """The customer's open application, or a new draft; raises CannotStartApplication."""
+    open_one = Verification.objects.open().filter(user=user).first()
+    if open_one is not None:
+        return open_one
+    if not may_start_new(user):
+        raise CannotStartApplication
+    try:
+        with transaction.atomic():
+            return Verification.objects.create(user=user)
+    except IntegrityError:
+        # Two tabs started at once: the unique "one open application" constraint kept one.
+        return Verification.objects.open().get(user=user)
+
+
+def required_document_kinds(verification: Verification) -> list[str]:
+    """The uploads this application needs, in the order the upload step shows them."""
+    if not verification.document_type:
+        return []
+    if verification.document_type == DocumentType.PASSPORT:
+        kinds = [Kind.PASSPORT_DATA_PAGE, Kind.HOLDING_PHOTO]
+    else:
+        kinds = [Kind.ID_FRONT, Kind.ID_BACK, Kind.HOLDING_PHOTO]
+    if verification.account_type == "organization":
+        kinds.append(Kind.BUSINESS_REGISTRATION)
+    return kinds
+
+
+def current_documents(verification: Verification) -> dict[str, Document]:
+    """The latest upload of each kind (superseded ones are kept for the record, not shown)."""
+    documents = (
+        verification.documents.filter(superseded_at__isnull=True)
+        .select_related("ocr")
+        .order_by("kind", "-created_at")
+    )
+    current: dict[str, Document] = {}
+    for document in documents:
+        current.setdefault(document.kind, document)
+    return current
+
+
+def editable_items(verification: Verification) -> set[str] | None:
+    """None when everything may change (a draft); the requested items during a supplement."""
+    if verification.status == Status.DRAFT:
+        return None
+    if verification.status == Status.SUPPLEMENT_REQUESTED:
+        return set(verification.requested_items or [])
+    return set()
+
+
+def may_change(verification: Verification, item: str) -> bool:
+    """Whether the customer may change `item` ("field:surname", "document:id_front") now."""
+    allowed = editable_items(verification)
+    return allowed is None or item in allowed
+
+
+def describe_requested(verification: Verification) -> list[str]:
+    """The items staff asked for, named for the customer."""
+    labels = []
+    for item in verification.requested_items or []:
+        what, _sep, name = item.partition(":")
+        if what == "document" and name in Kind.values:
+            labels.append(str(Kind(name).label))
+        elif what == "field":
+            try:
+                labels.append(str(Verification._meta.get_field(name).verbose_name).capitalize())
+            except Exception:  # noqa: BLE001 - an unknown name is shown as it is
+                labels.append(name)
+    return labels
+
+
+def _lock_for_edit(verification: Verification) -> Verification:
+    locked = Verification.objects.select_for_update().get(pk=verification.pk)
+    if not locked.is_editable_by_customer:
+        raise ApplicationLocked(locked.status)
+    return locked
+
+
+def _check_requested(locked: Verification, items: set[str]) -> None:
+    allowed = editable_items(locked)
+    if allowed is not None and not items <= allowed:
+        raise ItemNotRequested(items - allowed)
+
+
+def _bump_evidence(locked: Verification, update_fields: list[str]) -> None:
+    # Every change of evidence gets a new version, so a reviewer's decision is bound to what
+    # they saw.
+    locked.evidence_version = F("evidence_version") + 1
+    locked.save(update_fields=[*update_fields, "evidence_version", "updated_at"])
+    locked.refresh_from_db(fields=["evidence_version"])
+
+
+# --- step 1: certificate information --------------------------------------------------------
+
+
+@transaction.atomic
+def save_certificate(verification: Verification, data: dict, *, actor) -> Verification:
+    """Saves step 1. Raises PolicyBlocked (nothing saved), ApplicationLocked or ItemNotRequested."""
+    locked = _lock_for_edit(verification)
+    rule = policy.blocking_rule(data.get("nationality"), data.get("document_type"))
+    if rule is not None:
+        raise PolicyBlocked(rule)
+    if data.get("account_type") != "organization":
+        data = {**data, "organization_name": "", "organization_registration_number": ""}
+        data["organization_country"] = ""
+    changed = {
+        name for name in CERTIFICATE_FIELDS if name in data and _differs(locked, name, data[name])
+    }
+    if not changed:
+        return locked
+    _check_requested(locked, {f"field:{name}" for name in changed})
+    old_kinds = set(required_document_kinds(locked))
+    for name in changed:
+        setattr(locked, name, data[name])
+    _bump_evidence(locked, sorted(changed))
+    # Uploads of a document type no longer chosen would only confuse the reviewer.
+    dropped = old_kinds - set(required_document_kinds(locked))
+    if dropped:
+        locked.documents.filter(kind__in=dropped, superseded_at__isnull=True).update(
+            superseded_at=timezone.now()
+        )
+    return locked
+
+
+def _differs(verification: Verification, name: str, value) -> bool:
+    current = getattr(verification, name)
+    return str(current or "") != str(value or "")
+
+
+# --- step 2: uploads ------------------------------------------------------------------------
+
+
+def add_document(verification: Verification, kind: str, uploaded, *, actor) -> Document:
+    """Checks, re-encodes and stores one upload, replacing the previous one of its kind.
+
+    Raises ValidationError (bad image, nothing stored), ApplicationLocked, ItemNotRequested or
+    PolicyBlocked. Documents with text are queued for reading once the upload is committed.
+    """
+    prepared = uploads.prepare_image(uploaded)  # before any lock: decoding takes a moment
+    with transaction.atomic():
+        locked = _lock_for_edit(verification)
+        if kind not in required_document_kinds(locked):
+            raise ApplicationLocked(f"{kind} is not needed")
+        _check_requested(locked, {f"document:{kind}"})
+        rule = policy.blocking_rule(locked.nationality, locked.document_type)
+        if rule is not None:
+            raise PolicyBlocked(rule)
+        now = timezone.now()
+        locked.documents.filter(kind=kind, superseded_at__isnull=True).update(superseded_at=now)
+        document = Document(
+            verification=locked,
+            kind=kind,
+            content_type=prepared.content_type,
+            size_bytes=len(prepared.content),
+            width=prepared.width,
+            height=prepared.height,
+            sha256=prepared.sha256,
+            sharpness=prepared.sharpness,
+            brightness=prepared.brightness,
+        )
+        # The storage names the file (random, server-made); the upload's name is never used.
+        document.file.save(
+            f"upload.{prepared.extension}", ContentFile(prepared.content), save=False
+        )
+        document.save()
+        if kind in READ_KINDS:
+            OcrResult.objects.create(document=document)
+            transaction.on_commit(lambda: queue_reading(document.pk))
+        _bump_evidence(locked, [])
+    return document
+
+
+def queue_reading(document_id: int) -> None:
+    """Queues the OCR task; if the broker is down the periodic sweep queues it later."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    from . import tasks
+
+    try:
+        tasks.extract_document.apply_async((document_id,), retry=False)
+    except (BrokerUnavailable, ConnectionError, OSError):
+        logger.warning("OCR task for document %s not queued: broker unavailable", document_id)
+
+
+# --- step 3: the details as printed ----------------------------------------------------------
+
+
+def detail_problems(document_type: str, data: dict, today: datetime.date | None = None) -> dict:
+    """Field name -> message for details that cannot be accepted (expired, minor, bad number)."""
+    import re
+
+    today = today or timezone.localdate()
+    problems = {}
+    expiry = data.get("expiry_date")
+    if expiry and expiry < today:
+        problems["expiry_date"] = _(
+            "This document expired on %(date)s. Please use a document that is still valid."
+        ) % {"date": expiry.isoformat()}
+    birth = data.get("date_of_birth")
+    if birth:
+        if birth > today:
+            problems["date_of_birth"] = _("The date of birth cannot be in the future.")
+        elif age_on(birth, today) < settings.KYC_MIN_AGE:
+            problems["date_of_birth"] = _(
+                "You must be at least %(age)s years old to complete real-name authentication."
+            ) % {"age": settings.KYC_MIN_AGE}
+    number = normalize_document_number(data.get("document_number") or "")
+    shape = DOCUMENT_NUMBER_SHAPES.get(document_type)
+    if number and shape and not re.fullmatch(shape[0], number):
+        problems["document_number"] = _(
+            "This does not look like a %(type)s number: it should be %(shape)s, exactly as "
+            "printed on the document."
+        ) % {"type": DocumentType(document_type).label.lower(), "shape": shape[1]}
+    return problems
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def normalize_document_number(number: str) -> str:
+    """Document numbers are compared and stored without spaces or dashes, in capitals."""
+    return "".join(ch for ch in number.upper() if ch.isalnum())
+
+
+@transaction.atomic
+def save_details(verification: Verification, data: dict, *, actor) -> Verification:
+    """Saves step 3 (the details as printed). Raises ApplicationLocked or ItemNotRequested."""
+    locked = _lock_for_edit(verification)
+    data = dict(data)
+    if "document_number" in data:
+        data["document_number"] = normalize_document_number(data["document_number"] or "")
+    changed = {
+        name for name in DETAIL_FIELDS if name in data and _differs(locked, name, data[name])
+    }
+    if not changed:
+        return locked
+    _check_requested(locked, {f"field:{name}" for name in changed})
+    for name in changed:
+        setattr(locked, name, data[name])
+    update = sorted(changed)
+    if "document_number" in changed:
+        locked.document_number_hash = lookup_hash(locked.document_number)
+        update.append("document_number_hash")
+    _bump_evidence(locked, update)
+    return locked
+
+
+def prefill_from_document(verification: Verification) -> dict:
+    """Form initial values read from a valid MRZ, for the fields the customer left empty."""
+    fields = _document_fields(verification)
+    if fields is None:
+        return {}
+    read = {
+        "surname": fields.get("surname") or "",
+        "given_names": fields.get("names") or "",
+        "sex": fields.get("sex") or "",
+        "date_of_birth": fields.get("date_of_birth"),
+        "document_number": fields.get("number") or "",
+        "nationality": _alpha2(fields.get("nationality")),
+        "expiry_date": fields.get("expiration_date"),
+    }
+    return {
+        name: value for name, value in read.items() if value and not getattr(verification, name)
+    }
+
+
+def _alpha2(mrz_code: str | None) -> str:
+    if not mrz_code:
+        return ""
+    code = "DEU" if mrz_code == "D" else mrz_code
+    return countries.alpha2(code) or ""
+
+
+def _alpha3(alpha2: str) -> str:
+    return (countries.alpha3(alpha2) or alpha2) if alpha2 else ""
+
+
+def _document_fields(verification: Verification) -> dict | None:
+    """Parsed fields of the newest valid MRZ reading among the current documents."""
+    for kind in READ_KINDS:
+        document = current_documents(verification).get(kind)
+        ocr = getattr(document, "ocr", None) if document else None
+        if ocr and ocr.state == OcrResult.State.DONE and ocr.valid and ocr.mrz_type:
+            return ocr.fields
+    return None
+
+
+def reading_in_progress(verification: Verification) -> bool:
+    """True while any current document is still waiting to be read or being read."""
+    return OcrResult.objects.filter(
+        document__verification=verification,
+        document__superseded_at__isnull=True,
+        state__in=[OcrResult.State.PENDING, OcrResult.State.RUNNING],
+    ).exists()
+
+
+# --- step 4: submission ------------------------------------------------------------------------
+
+
+@dataclass
+class SubmitOutcome:
+    """What happened to a Submit click: submitted, already submitted, or differences to show."""
+
+    verification: Verification
+    submitted: bool = False
+    already_submitted: bool = False
+    differences: list = field(default_factory=list)
+
+
+def missing_items(verification: Verification) -> list[str]:
+    """What still stops this application from being submitted, in words for the customer."""
+    problems = []
+    v = verification
+    if not (v.account_type and v.nationality and v.document_type):
+        problems.append(_("Step 1: choose the account type, nationality and document type."))
+    if v.account_type == "organization" and not (
+        v.organization_name and v.organization_registration_number and v.organization_country
+    ):
+        problems.append(_("Step 1: give the organization's legal name, registration number "
+                          "and country of incorporation."))  # fmt: skip
+    present = current_documents(v)
+    for kind in required_document_kinds(v):
+        if kind not in present:
+            problems.append(_("Step 2: upload the %(document)s.") % {
+                "document": Kind(kind).label.lower()})  # fmt: skip
+    needed = ["surname", "sex", "date_of_birth", "document_number", "expiry_date"]
+    if v.document_type and v.document_type != DocumentType.PASSPORT:
+        needed.append("address")
+    if any(not getattr(v, name) for name in needed):
+        problems.append(_("Step 3: type every detail exactly as printed on the document."))
+    problems += detail_problems(v.document_type, _typed(v)).values()
+    return problems
+
+
+def _typed(v: Verification) -> dict:
+    return {
+        "surname": v.surname,
+        "given_names": v.given_names,
+        "sex": v.sex,
+        "date_of_birth": v.date_of_birth,
+        "document_number": v.document_number,
+        "nationality": _alpha3(str(v.nationality or "")),
+        "expiry_date": v.expiry_date,
+    }
+
+
+def compare_with_document(verification: Verification) -> list | None:
+    """Typed details vs. a valid MRZ reading: [] when they agree, None when nothing was read."""
+    from .mrz import compare_typed
+
+    fields = _document_fields(verification)
+    if fields is None:
+        return None
+    return compare_typed(_typed(verification), fields)
+
+
+def submit(verification: Verification, *, actor, confirm_mismatch: bool = False) -> SubmitOutcome:
+    """Submits the application ("Provided"), or returns the differences from the document.
+
+    A repeated submit (double click) changes nothing. Raises IncompleteApplication or
+    PolicyBlocked; nothing is written then.
+    """
+    with transaction.atomic():
+        # The lock makes a double click wait here and then find the application submitted.
+        locked = Verification.objects.select_for_update().get(pk=verification.pk)
+        if locked.status not in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED):
+            return SubmitOutcome(locked, already_submitted=True)
+        rule = policy.blocking_rule(locked.nationality, locked.document_type)
+        if rule is not None:
+            raise PolicyBlocked(rule)
+        problems = missing_items(locked)
+        if problems:
+            raise IncompleteApplication(problems)
+        differences = compare_with_document(locked)
+        if differences and not confirm_mismatch:
+            return SubmitOutcome(locked, differences=differences)
+
+        from review.sla import due_at
+
+        now = timezone.now()
+        returning = locked.status == Status.SUPPLEMENT_REQUESTED
+        fields = {
+            "submitted_at": now,
+            "sla_due_at": due_at(now),
+            "ocr_matched": None if differences is None else not differences,
+            "ocr_mismatch": bool(differences),
+        }
+        if returning:
+            fields["supplement_returned"] = True
+        if differences:
+            reason = "Submitted for manual verification: typed details differ from the document"
+        elif differences is None:
+            reason = "Submitted; no machine-readable zone to compare, manual verification"
+        else:
+            reason = "Submitted; OCR matched"
+        if returning:
+            reason = "Supplement provided. " + reason
+        submitted = change_status(locked.pk, Status.PROVIDED, actor=actor, reason=reason, **fields)
+        if settings.KYC_AUTO_APPROVE and submitted.ocr_matched and not returning:
+            submitted = change_status(
+                submitted.pk,
+                Status.PASSED,
+                actor=None,
+                reason="Auto-approved: OCR matched (KYC_AUTO_APPROVE)",
+                decided_at=now,
+            )
+    return SubmitOutcome(submitted, submitted=True)
+
+
+# --- OCR ----------------------------------------------------------------------------------------
+
+
+class TransientReadError(Exception):
+    """The document could not be fetched or read for a reason that may go away (retry)."""
+
+
+def extract_document(document_id: int, *, before_read=None) -> None:
+    """Reads one document's MRZ (or its text, for documents without one) and records it.
+
+    Idempotent: a document already read or failed is left alone. Raises TransientReadError
+    when storage or the OCR engine failed in a way worth retrying.
+    """
+    ocr = _claim_reading(document_id)
+    if ocr is None:
+        return
+    if before_read is not None:
+        before_read()
+    try:
+        with ocr.document.file.open("rb") as handle:
+            image = handle.read()
+    except OSError as error:
+        raise TransientReadError(f"storage: {type(error).__name__}") from error
+    result = _read(ocr.document, image)
+    record_reading(ocr.pk, **result)
+
+
+def _claim_reading(document_id: int) -> OcrResult | None:
+    with transaction.atomic():
+        try:
+            ocr = (
+                OcrResult.objects.select_for_update()
+                .select_related("document")
+                .get(document_id=document_id)
+            )
+        except OcrResult.DoesNotExist:
+            return None
+        if ocr.state in (OcrResult.State.DONE, OcrResult.State.FAILED):
+            return None  # a repeated delivery
+        if ocr.document.file_deleted_at is not None or ocr.document.superseded_at is not None:
+            _fail(ocr, "document replaced or deleted before it was read")
+            return None
+        if ocr.attempts >= MAX_READ_ATTEMPTS:
+            # Each earlier attempt died (worker killed, time limit): a person reads it instead.
+            _fail(ocr, f"gave up after {ocr.attempts} attempts")
+            return None
+        ocr.state = OcrResult.State.RUNNING
+        ocr.attempts += 1
+        ocr.started_at = timezone.now()
+        ocr.save(update_fields=["state", "attempts", "started_at"])
+    return ocr
+
+
+def _read(document: Document, image: bytes) -> dict:
+    from .ocr import read_mrz
+
+    reading = read_mrz(image)
+    if reading.mrz_type:
+        summary = reading.to_dict()
+        for key in ("path", "raw_text", "seconds", "engine", "error", "check_digits"):
+            summary.pop(key, None)
+        return {
+            "state": OcrResult.State.DONE,
+            "engine": f"{reading.engine} {reading.engine_version}",
+            "mrz_type": reading.mrz_type,
+            "raw_text": reading.raw_text,
+            "fields_json": json.dumps(summary),
+            "check_digits": dict(reading.check_digits),
+            "valid": bool(reading.valid),
+            "confidence": reading.confidence,
+            "seconds": reading.seconds,
+            "error": "" if reading.valid else "MRZ read but not confirmed: manual verification",
+        }
+    if document.kind == Kind.PASSPORT_DATA_PAGE:
+        return {
+            "state": OcrResult.State.FAILED,
+            "engine": f"{reading.engine} {reading.engine_version}",
+            "seconds": reading.seconds,
+            "error": (reading.error or "no machine-readable zone found")[:200],
+        }
+    # "Others" without an MRZ: keep the document's text for the reviewer.
+    return _read_text(image)
+
+
+def _read_text(image: bytes) -> dict:
+    import io
+    import time
+
+    import pytesseract
+    from PIL import Image
+
+    started = time.perf_counter()
+    try:
+        text = pytesseract.image_to_string(Image.open(io.BytesIO(image)), timeout=60)
+    except RuntimeError:  # pytesseract's timeout
+        return {"state": OcrResult.State.FAILED, "engine": "tesseract", "error": "text timed out"}
+    except pytesseract.TesseractError as error:
+        raise TransientReadError(f"tesseract: {error.status}") from error
+    return {
+        "state": OcrResult.State.DONE,
+        "engine": f"tesseract {pytesseract.get_tesseract_version()}",
+        "raw_text": text.strip(),
+        "seconds": time.perf_counter() - started,
+    }
+
+
+@transaction.atomic
+def record_reading(ocr_id: int, **result) -> None:
+    """Stores a finished reading beside its document unless another delivery already did."""
+    ocr = OcrResult.objects.select_for_update().get(pk=ocr_id)
+    if ocr.state in (OcrResult.State.DONE, OcrResult.State.FAILED):
+        return
+    for name, value in result.items():
+        setattr(ocr, name, value)
+    ocr.finished_at = timezone.now()
+    ocr.save()
+
+
+@transaction.atomic
+def mark_reading_failed(document_id: int, reason: str) -> None:
+    """Ends a reading that failed or timed out; the application then goes to a person."""
+    ocr = OcrResult.objects.select_for_update().filter(document_id=document_id).first()
+    if ocr is not None and ocr.state not in (OcrResult.State.DONE, OcrResult.State.FAILED):
+        _fail(ocr, reason)
+
+
+def _fail(ocr: OcrResult, reason: str) -> None:
+    ocr.state = OcrResult.State.FAILED
+    ocr.error = reason[:200]
+    ocr.finished_at = timezone.now()
+    ocr.save(update_fields=["state", "error", "finished_at"])
+    logger.info("OCR of document %s failed: %s", ocr.document_id, reason)
+
+
+def sweep_unfinished_readings(now: datetime.datetime | None = None) -> list[int]:
+    """Re-queues readings that were never queued or lost their worker; returns document ids.
+
+    The database is the truth: a reading stuck past its attempts is marked failed instead.
+    """
+    now = now or timezone.now()
+    stuck = OcrResult.objects.filter(
+        document__superseded_at__isnull=True, document__file_deleted_at__isnull=True
+    ).filter(
+        Q(state=OcrResult.State.PENDING, document__created_at__lt=now - UNQUEUED_READING)
+        | Q(state=OcrResult.State.RUNNING, started_at__lt=now - STALE_READING)
+    )
+    requeued = []
+    for document_id, attempts in stuck.values_list("document_id", "attempts"):
+        if attempts >= MAX_READ_ATTEMPTS:
+            mark_reading_failed(document_id, f"reading never finished after {attempts} attempts")
+            continue
+        queue_reading(document_id)
+        requeued.append(document_id)
+    return requeued
+
+
+# --- serving ------------------------------------------------------------------------------------
+
+
+def record_document_view(viewer, document: Document) -> None:
+    """Adds a staff view of a customer's document to the audit trail."""
+    from audit.models import AuditEvent
+    from audit.services import record
+
+    record(
+        viewer,
+        AuditEvent.Action.DOCUMENT_VIEWED,
+        verification=document.verification,
+        document_id=document.pk,
+        kind=document.kind,
+    )
