@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,3 +42,88 @@ class PeakPeriod(models.Model):
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+
+
+class RejectionReason(models.TextChoices):
+    """The fixed reasons a reviewer picks from; customers read the same labels."""
+
+    INCONSISTENT = "inconsistent", _("Information inconsistent with the document")
+    UNREADABLE = "unreadable", _("Document blurry or unreadable")
+    EXPIRED = "expired", _("Document expired")
+    TYPE_NOT_ACCEPTED = "type_not_accepted", _("Document type not accepted")
+    SUPPORTING_MISSING = "supporting_missing", _("Supporting document missing")
+    HOLDING_PHOTO = "holding_photo", _("Photo holding the document missing or not matching")
+    RISK = "risk", _("Abnormal activity / risk control")
+    OTHER = "other", _("Other")
+
+
+class ReviewDecision(models.Model):
+    """What a reviewer decided about one version of an application's evidence, and why.
+
+    `customer_message` is shown to the customer; `internal_note` never is.
+    """
+
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("Pass")
+        REJECT = "reject", _("Reject")
+        SUPPLEMENT = "supplement", _("Request supplement")
+
+    class State(models.TextChoices):
+        EFFECTIVE = "effective", _("In effect")
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("Waiting for a supervisor")
+        DECLINED = "declined", _("Declined by a supervisor")
+
+    verification = models.ForeignKey(
+        "verification.Verification", on_delete=models.CASCADE, related_name="review_decisions"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(_("decision"), max_length=12, choices=Outcome.choices)
+    state = models.CharField(max_length=24, choices=State.choices, default=State.EFFECTIVE)
+    final = models.BooleanField(
+        _("final"), default=False, help_text=_("A final rejection: the customer may not retry.")
+    )
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    other_reason = models.CharField(_("other reason"), max_length=300, blank=True)
+    requested_items = models.JSONField(default=list, blank=True)
+    customer_message = models.TextField(_("message to the customer"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    evidence_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} of verification #{self.verification_id}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        """The fixed reasons as the reader's language has them, "other" replaced by its text."""
+        labels = []
+        for code in self.reasons:
+            if code == RejectionReason.OTHER and self.other_reason:
+                labels.append(self.other_reason)
+            elif code in RejectionReason.values:
+                labels.append(RejectionReason(code).label)
+        return labels
+
+
+class FinalRejectionConfirmation(models.Model):
+    """A supervisor's answer to a final rejection under the four-eyes rule."""
+
+    decision = models.OneToOneField(
+        ReviewDecision, on_delete=models.CASCADE, related_name="confirmation"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed = models.BooleanField()
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{'Confirmed' if self.confirmed else 'Declined'}: decision #{self.decision_id}"

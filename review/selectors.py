@@ -1,0 +1,327 @@
+"""Read-only questions for the review pages and for other apps (notifications, status page)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kyc_portal.crypto import lookup_hash
+from verification.models import Document, PolicyRule, Status, Verification
+
+from .models import ReviewDecision
+
+QUEUE_STATUSES = (Status.PROVIDED, Status.UNDER_REVIEW)
+
+
+def latest_decision(verification) -> ReviewDecision | None:
+    """The decision in effect for this application (pass, rejection or supplement request).
+
+    For messages to the customer: `.outcome`, `.reason_labels`, `.customer_message`, `.final`,
+    `.requested_items` (see requested_item_labels). Never show `.internal_note` to a customer.
+    """
+    return (
+        ReviewDecision.objects.filter(
+            verification=verification, state=ReviewDecision.State.EFFECTIVE
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def requested_item_label(item: str) -> str:
+    """A customer-readable label for a "document:<kind>" or "field:<name>" item."""
+    from .services import CORRECTABLE_FIELDS
+
+    kind, _sep, name = item.partition(":")
+    if kind == "document" and name in Document.Kind.values:
+        return str(Document.Kind(name).label)
+    if kind == "field" and name in CORRECTABLE_FIELDS:
+        return str(CORRECTABLE_FIELDS[name])
+    return item
+
+
+def requested_item_labels(items) -> list[str]:
+    return [requested_item_label(item) for item in items or []]
+
+
+def queue_base():
+    return (
+        Verification.objects.filter(status__in=QUEUE_STATUSES)
+        .select_related("user", "assigned_to")
+        .order_by("sla_due_at", "submitted_at", "pk")
+    )
+
+
+def search_query(text: str) -> Q:
+    """Email, name, organisation or document number (matched through its keyed hash)."""
+    text = text.strip()
+    query = (
+        Q(user__email__icontains=text)
+        | Q(surname__icontains=text)
+        | Q(given_names__icontains=text)
+        | Q(organization_name__icontains=text)
+        | Q(document_number_hash=lookup_hash(text))
+    )
+    if text.lstrip("#").isdigit():
+        query |= Q(pk=int(text.lstrip("#")))
+    return query
+
+
+def filtered_queue(user, filters: dict):
+    """The queue, most urgent first, narrowed by the queue form's cleaned data."""
+    cases = queue_base()
+    if filters.get("status"):
+        cases = cases.filter(status=filters["status"])
+    if filters.get("ocr_mismatch"):
+        cases = cases.filter(Q(ocr_mismatch=True) | Q(ocr_matched=False))
+    if filters.get("returned"):
+        cases = cases.filter(supplement_returned=True)
+    if filters.get("nationality"):
+        cases = cases.filter(nationality=filters["nationality"])
+    if filters.get("document_type"):
+        cases = cases.filter(document_type=filters["document_type"])
+    if filters.get("account_type"):
+        cases = cases.filter(account_type=filters["account_type"])
+    if filters.get("mine"):
+        cases = cases.filter(assigned_to=user)
+    if filters.get("q"):
+        cases = cases.filter(search_query(filters["q"]))
+    return cases
+
+
+def available_cases(reviewer, now=None):
+    """Cases a reviewer may claim now, most urgent first: queued, or claimed but gone idle."""
+    from .services import claim_idle_limit
+
+    now = now or timezone.now()
+    return (
+        queue_base()
+        .filter(
+            Q(status=Status.PROVIDED)
+            | Q(status=Status.UNDER_REVIEW, assigned_to__isnull=True)
+            | Q(status=Status.UNDER_REVIEW, claimed_at__lt=now - claim_idle_limit())
+        )
+        .exclude(user=reviewer)
+        .exclude(review_decisions__state=ReviewDecision.State.AWAITING_CONFIRMATION)
+    )
+
+
+@dataclass(frozen=True)
+class SlaState:
+    due_at: datetime.datetime | None
+    now: datetime.datetime
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < self.now
+
+    @property
+    def due_soon(self) -> bool:
+        return (
+            self.due_at is not None
+            and not self.overdue
+            and self.due_at - self.now < datetime.timedelta(hours=4)
+        )
+
+    @property
+    def css(self) -> str:
+        if self.due_at is None:
+            return "sla-none"
+        return "sla-overdue" if self.overdue else ("sla-soon" if self.due_soon else "sla-ok")
+
+
+def sla_state(verification, now=None) -> SlaState:
+    return SlaState(verification.sla_due_at, now or timezone.now())
+
+
+def dashboard(now=None) -> dict:
+    """Queue size, oldest case, overdue count and decisions per reviewer per day (7 days)."""
+    now = now or timezone.now()
+    queue = Verification.objects.filter(status__in=QUEUE_STATUSES)
+    totals = queue.aggregate(
+        size=Count("pk"),
+        oldest=Min("submitted_at"),
+        overdue=Count("pk", filter=Q(sla_due_at__lt=now)),
+        claimed=Count("pk", filter=Q(status=Status.UNDER_REVIEW)),
+        returned=Count("pk", filter=Q(supplement_returned=True)),
+    )
+    since = now - datetime.timedelta(days=7)
+    per_day = (
+        ReviewDecision.objects.filter(created_at__gte=since)
+        .exclude(state=ReviewDecision.State.DECLINED)
+        .annotate(day=TruncDate("created_at"))
+        .values("reviewer__email", "day", "outcome")
+        .annotate(count=Count("pk"))
+        .order_by("-day", "reviewer__email", "outcome")
+    )
+    rows: dict[tuple, dict] = {}
+    for row in per_day:
+        key = (row["day"], row["reviewer__email"] or "—")
+        entry = rows.setdefault(
+            key, {"day": key[0], "reviewer": key[1], "total": 0, "pass": 0, "reject": 0,
+                  "supplement": 0}
+        )  # fmt: skip
+        entry[row["outcome"]] = row["count"]
+        entry["total"] += row["count"]
+    oldest = queue.filter(submitted_at=totals["oldest"]).first() if totals["oldest"] else None
+    return {
+        **totals,
+        "oldest_case": oldest,
+        "decisions_per_day": list(rows.values()),
+        "awaiting_confirmation": ReviewDecision.objects.filter(
+            state=ReviewDecision.State.AWAITING_CONFIRMATION
+        )
+        .select_related("verification", "reviewer")
+        .order_by("created_at"),
+    }
+
+
+# --- the case page -----------------------------------------------------------------------------
+
+COMPARED_FIELDS = [
+    # (our field, label, key in the OCR fields)
+    ("surname", _("Surname"), "surname"),
+    ("given_names", _("Given names"), "names"),
+    ("document_number", _("Document number"), "number"),
+    ("nationality", _("Nationality"), "nationality"),
+    ("date_of_birth", _("Date of birth"), "date_of_birth"),
+    ("sex", _("Sex"), "sex"),
+    ("expiry_date", _("Expiry date"), "expiration_date"),
+]
+
+
+@dataclass(frozen=True)
+class ComparedField:
+    name: str
+    label: str
+    typed: str
+    read: str
+    differs: bool
+    hint: str | None = None
+
+
+def _typed_values(verification) -> dict:
+    nationality = verification.nationality
+    return {
+        "surname": verification.surname,
+        "given_names": verification.given_names,
+        "document_number": verification.document_number,
+        "nationality": getattr(nationality, "alpha3", "") or str(nationality or ""),
+        "date_of_birth": verification.date_of_birth,
+        "sex": verification.sex,
+        "expiry_date": verification.expiry_date,
+    }
+
+
+def compare_with_ocr(verification, ocr) -> list[ComparedField]:
+    """Typed details beside what OCR read from the MRZ, each difference flagged."""
+    from verification import mrz
+
+    typed = _typed_values(verification)
+    read = ocr.fields if ocr is not None and ocr.fields_json else {}
+    differences = {}
+    if read:
+        try:
+            differences = {d.field: d for d in mrz.compare_typed(typed, read)}
+        except Exception:  # noqa: BLE001 - an odd OCR record must not hide the case page
+            differences = {}
+    rows = []
+    for name, label, key in COMPARED_FIELDS:
+        difference = differences.get(name)
+        rows.append(
+            ComparedField(
+                name=name,
+                label=str(label),
+                typed=_text(typed.get(name)),
+                read=_text(read.get(key)) if read else "",
+                differs=bool(read) and difference is not None,
+                hint=getattr(difference, "hint", None),
+            )
+        )
+    return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def current_documents(verification):
+    return [
+        document
+        for document in verification.documents.select_related("ocr").order_by("kind", "-created_at")
+        if document.is_current
+    ]
+
+
+def _ocr_of(document):
+    try:
+        return document.ocr
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: not read yet
+        return None
+
+
+def policy_hits(verification):
+    if not verification.nationality:
+        return PolicyRule.objects.none()
+    return PolicyRule.objects.filter(active=True, country=verification.nationality).filter(
+        Q(document_type="") | Q(document_type=verification.document_type)
+    )
+
+
+def case_details(verification) -> dict:
+    """Everything the case page shows, gathered in a fixed number of queries."""
+    from accounts.risk import events_for
+
+    documents = current_documents(verification)
+    mrz_document = next(
+        (d for d in documents if d.kind in ("passport_page", "id_front", "id_back") and _ocr_of(d)
+         and _ocr_of(d).fields_json),
+        None,
+    )  # fmt: skip
+    ocr = _ocr_of(mrz_document) if mrz_document else None
+    same_number = Verification.objects.none()
+    if verification.document_number_hash:
+        same_number = (
+            Verification.objects.filter(document_number_hash=verification.document_number_hash)
+            .exclude(user_id=verification.user_id)
+            .select_related("user")
+            .order_by("-created_at")
+        )
+    return {
+        "documents": [(d, _ocr_of(d)) for d in documents],
+        "holding_photo": next((d for d in documents if d.kind == "holding_photo"), None),
+        "ocr": ocr,
+        "comparison": compare_with_ocr(verification, ocr),
+        "policy_hits": list(policy_hits(verification)),
+        "earlier_applications": list(
+            Verification.objects.filter(user_id=verification.user_id)
+            .exclude(pk=verification.pk)
+            .order_by("-created_at")[:20]
+        ),
+        "same_document_number": list(same_number[:20]),
+        "risk_events": list(events_for(verification.user).order_by("-pk")[:20]),
+        "status_changes": list(
+            verification.status_changes.select_related("actor").order_by("created_at", "pk")
+        ),
+        "audit_events": list(
+            verification.audit_events.select_related("actor").order_by("-created_at", "-pk")[:100]
+        ),
+        "decisions": list(
+            verification.review_decisions.select_related("reviewer", "confirmation__supervisor")
+        ),
+        "awaiting_confirmation": next(
+            (
+                d
+                for d in verification.review_decisions.all()
+                if d.state == ReviewDecision.State.AWAITING_CONFIRMATION
+            ),
+            None,
+        ),
+    }

@@ -1,0 +1,446 @@
+"""Claiming, releasing and deciding review cases. Status moves go through change_status only."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import roles
+from audit.models import AuditEvent
+from audit.services import record
+from verification.models import Document, Status, Verification
+from verification.status import TransitionNotAllowed, change_status
+
+from .models import FinalRejectionConfirmation, RejectionReason, ReviewDecision
+
+__all__ = [
+    "CaseClaimedByOther",
+    "DecisionRefused",
+    "StaleEvidence",
+    "TransitionNotAllowed",
+    "claim",
+    "claim_next",
+    "confirm_final_rejection",
+    "expire_idle_claims",
+    "mark_document",
+    "record_decision",
+    "reassign",
+    "release",
+]
+
+# Fields a reviewer may ask the customer to correct in a supplement request.
+CORRECTABLE_FIELDS = {
+    "surname": gettext_lazy("Surname"),
+    "given_names": gettext_lazy("Given names"),
+    "sex": gettext_lazy("Sex"),
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "document_number": gettext_lazy("Document number"),
+    "expiry_date": gettext_lazy("Expiry date"),
+    "nationality": gettext_lazy("Nationality"),
+    "address": gettext_lazy("Address"),
+}
+
+
+class DecisionRefused(Exception):
+    """A review action that cannot be done; the message is safe to show to the reviewer."""
+
+
+class CaseClaimedByOther(DecisionRefused):
+    pass
+
+
+class StaleEvidence(DecisionRefused):
+    pass
+
+
+def claim_idle_limit() -> datetime.timedelta:
+    return datetime.timedelta(minutes=getattr(settings, "KYC_REVIEW_CLAIM_IDLE_MINUTES", 30))
+
+
+def four_eyes_on() -> bool:
+    return getattr(settings, "KYC_REVIEW_FOUR_EYES", True)
+
+
+def max_attempts() -> int:
+    return getattr(settings, "KYC_MAX_ATTEMPTS", 5)
+
+
+def claim_is_live(verification, now=None) -> bool:
+    """True while the assigned reviewer's claim has not gone idle."""
+    if verification.assigned_to_id is None or verification.claimed_at is None:
+        return False
+    return verification.claimed_at > (now or timezone.now()) - claim_idle_limit()
+
+
+def _locked(verification_id) -> Verification:
+    return Verification.objects.select_for_update().select_related("user").get(pk=verification_id)
+
+
+def _refuse_own(verification, user) -> None:
+    if verification.user_id == user.pk:
+        raise DecisionRefused(_("You cannot review your own application."))
+
+
+@transaction.atomic
+def claim(verification_id, reviewer) -> Verification:
+    """Assigns a queued case to `reviewer` and moves it to Under review.
+
+    Renews the reviewer's own claim; takes over an idle claim; raises CaseClaimedByOther while
+    someone else's claim is live and DecisionRefused for a case no longer in the queue.
+    """
+    verification = _locked(verification_id)
+    _refuse_own(verification, reviewer)
+    now = timezone.now()
+    if verification.status == Status.PROVIDED:
+        verification = change_status(
+            verification.pk,
+            Status.UNDER_REVIEW,
+            actor=reviewer,
+            reason="claimed",
+            assigned_to=reviewer,
+            claimed_at=now,
+        )
+    elif verification.status == Status.UNDER_REVIEW:
+        if verification.assigned_to_id not in (None, reviewer.pk) and claim_is_live(
+            verification, now
+        ):
+            raise CaseClaimedByOther(_("Another reviewer is working on this case."))
+        # Renewing or taking over a claim is not a status change.
+        verification.assigned_to = reviewer
+        verification.claimed_at = now
+        verification.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
+    else:
+        raise DecisionRefused(_("This case is not waiting for review."))
+    record(reviewer, AuditEvent.Action.CASE_CLAIMED, verification=verification)
+    return verification
+
+
+def touch_claim(verification, reviewer) -> None:
+    """Keeps the reviewer's claim alive while they work on the page."""
+    if verification.status == Status.UNDER_REVIEW and verification.assigned_to_id == reviewer.pk:
+        now = timezone.now()
+        Verification.objects.filter(pk=verification.pk, assigned_to=reviewer).update(claimed_at=now)
+        verification.claimed_at = now
+
+
+def claim_next(reviewer) -> Verification | None:
+    """Claims the most urgent case nobody is working on; None when the queue is empty."""
+    from .selectors import available_cases
+
+    for candidate in available_cases(reviewer)[:20]:
+        try:
+            return claim(candidate.pk, reviewer)
+        except DecisionRefused:
+            continue  # taken by someone else a moment ago
+    return None
+
+
+@transaction.atomic
+def release(verification_id, reviewer) -> Verification:
+    """Gives a claimed case back to the queue, untouched (Under review -> Provided)."""
+    verification = _locked(verification_id)
+    if verification.status != Status.UNDER_REVIEW:
+        raise DecisionRefused(_("This case is not under review."))
+    if verification.assigned_to_id != reviewer.pk and not roles.is_supervisor(reviewer):
+        raise DecisionRefused(_("Only the assigned reviewer or a supervisor can release a case."))
+    if _awaiting_confirmation(verification).exists():
+        raise DecisionRefused(_("A final rejection of this case is waiting for a supervisor."))
+    verification = change_status(
+        verification.pk,
+        Status.PROVIDED,
+        actor=reviewer,
+        reason="released",
+        assigned_to=None,
+        claimed_at=None,
+    )
+    record(reviewer, AuditEvent.Action.CASE_RELEASED, verification=verification)
+    return verification
+
+
+def expire_idle_claims(now=None) -> int:
+    """Returns idle claimed cases to the queue; returns how many. Safe to run repeatedly."""
+    now = now or timezone.now()
+    stale = Verification.objects.filter(
+        status=Status.UNDER_REVIEW, claimed_at__lt=now - claim_idle_limit()
+    ).exclude(review_decisions__state=ReviewDecision.State.AWAITING_CONFIRMATION)
+    expired = 0
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            verification = _locked(pk)
+            # Re-checked under the lock: the reviewer may have acted a moment ago.
+            if verification.status != Status.UNDER_REVIEW or claim_is_live(verification, now):
+                continue
+            change_status(
+                pk, Status.PROVIDED, reason="claim expired", assigned_to=None, claimed_at=None
+            )
+            record(None, AuditEvent.Action.CASE_RELEASED, verification=verification, expired=True)
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def reassign(verification_id, to_user, *, supervisor) -> Verification:
+    """A supervisor hands a queued or claimed case to another reviewer."""
+    if not roles.is_supervisor(supervisor):
+        raise DecisionRefused(_("Only review supervisors can reassign cases."))
+    if not roles.is_reviewer(to_user):
+        raise DecisionRefused(_("Cases can only be assigned to reviewers."))
+    verification = _locked(verification_id)
+    _refuse_own(verification, to_user)
+    previous = verification.assigned_to_id
+    now = timezone.now()
+    if verification.status == Status.PROVIDED:
+        verification = change_status(
+            verification.pk,
+            Status.UNDER_REVIEW,
+            actor=supervisor,
+            reason="assigned by supervisor",
+            assigned_to=to_user,
+            claimed_at=now,
+        )
+    elif verification.status == Status.UNDER_REVIEW:
+        verification.assigned_to = to_user
+        verification.claimed_at = now
+        verification.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
+    else:
+        raise DecisionRefused(_("This case is not waiting for review."))
+    record(
+        supervisor,
+        AuditEvent.Action.CASE_REASSIGNED,
+        verification=verification,
+        from_user=previous,
+        to_user=to_user.pk,
+    )
+    return verification
+
+
+def _require_claim(verification, reviewer, evidence_version) -> None:
+    _refuse_own(verification, reviewer)
+    if verification.status != Status.UNDER_REVIEW:
+        raise DecisionRefused(_("This case has already been decided or is not under review."))
+    if verification.assigned_to_id != reviewer.pk:
+        raise CaseClaimedByOther(
+            _("This case is assigned to another reviewer. Claim it again before deciding.")
+        )
+    if evidence_version is not None and int(evidence_version) != verification.evidence_version:
+        raise StaleEvidence(
+            _(
+                "The customer changed this application after you opened it. Nothing was "
+                "decided: look at the new version and decide again."
+            )
+        )
+
+
+@transaction.atomic
+def mark_document(document_id, state, *, reviewer, reason="", evidence_version=None) -> Document:
+    """Marks one current document accepted or "re-upload needed" (which needs a reason)."""
+    document = Document.objects.select_related("verification").get(pk=document_id)
+    verification = _locked(document.verification_id)
+    _require_claim(verification, reviewer, evidence_version)
+    if state not in Document.ReviewState.values or state == Document.ReviewState.PENDING:
+        raise DecisionRefused(_("Choose accepted or re-upload needed."))
+    if not document.is_current:
+        raise DecisionRefused(_("This document was replaced by a newer upload."))
+    reason = (reason or "").strip()
+    if state == Document.ReviewState.REUPLOAD_NEEDED and not reason:
+        raise DecisionRefused(_("Say why the document must be uploaded again."))
+    document.review_state = state
+    document.review_reason = reason if state == Document.ReviewState.REUPLOAD_NEEDED else ""
+    document.save(update_fields=["review_state", "review_reason"])
+    record(
+        reviewer,
+        AuditEvent.Action.DOCUMENT_MARKED,
+        verification=verification,
+        document=document.pk,
+        state=state,
+    )
+    return document
+
+
+def previous_attempts(verification) -> int:
+    """How many earlier applications of this customer were rejected."""
+    return (
+        Verification.objects.filter(user_id=verification.user_id, status=Status.REJECTED)
+        .exclude(pk=verification.pk)
+        .count()
+    )
+
+
+def rejection_must_be_final(verification) -> bool:
+    """After KYC_MAX_ATTEMPTS applications (this one included), a rejection is final."""
+    return previous_attempts(verification) + 1 >= max_attempts()
+
+
+def _validate_items(verification, items) -> list[str]:
+    allowed = {f"document:{kind}" for kind in Document.Kind.values} | {
+        f"field:{name}" for name in CORRECTABLE_FIELDS
+    }
+    items = list(dict.fromkeys(items or []))
+    if not items:
+        raise DecisionRefused(_("Pick at least one item the customer must re-upload or correct."))
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise DecisionRefused(_("Unknown item requested: %(item)s") % {"item": unknown[0]})
+    return items
+
+
+@transaction.atomic
+def record_decision(
+    verification_id,
+    outcome,
+    *,
+    reviewer,
+    evidence_version,
+    customer_message="",
+    internal_note="",
+    reasons=(),
+    other_reason="",
+    final=False,
+    requested_items=(),
+    document_reasons=None,
+) -> ReviewDecision:
+    """Decides a claimed case for the evidence version the reviewer saw.
+
+    Pass, reject (final or may retry) or request a supplement. Raises DecisionRefused (or its
+    StaleEvidence / CaseClaimedByOther) with a message for the reviewer; nothing is saved then.
+    A final rejection waits for a supervisor when the four-eyes rule is on.
+    """
+    verification = _locked(verification_id)
+    _require_claim(verification, reviewer, evidence_version)
+    if _awaiting_confirmation(verification).exists():
+        raise DecisionRefused(_("A final rejection of this case is waiting for a supervisor."))
+    customer_message = (customer_message or "").strip()
+    internal_note = (internal_note or "").strip()
+    other_reason = (other_reason or "").strip()
+    reasons = list(dict.fromkeys(reasons or []))
+    now = timezone.now()
+
+    decision = ReviewDecision(
+        verification=verification,
+        reviewer=reviewer,
+        outcome=outcome,
+        customer_message=customer_message,
+        internal_note=internal_note,
+        evidence_version=verification.evidence_version,
+    )
+
+    if outcome == ReviewDecision.Outcome.PASS:
+        decision.save()
+        change_status(
+            verification.pk, Status.PASSED, actor=reviewer, reason="passed", decided_at=now
+        )
+    elif outcome == ReviewDecision.Outcome.REJECT:
+        if not reasons:
+            raise DecisionRefused(_("Pick at least one reason for the rejection."))
+        if any(code not in RejectionReason.values for code in reasons):
+            raise DecisionRefused(_("Unknown rejection reason."))
+        if RejectionReason.OTHER in reasons and not other_reason:
+            raise DecisionRefused(_("Describe the other reason."))
+        if not customer_message:
+            raise DecisionRefused(_("Write a message to the customer explaining the rejection."))
+        final = bool(final) or rejection_must_be_final(verification)
+        decision.reasons = reasons
+        decision.other_reason = other_reason if RejectionReason.OTHER in reasons else ""
+        decision.final = final
+        if final and four_eyes_on():
+            decision.state = ReviewDecision.State.AWAITING_CONFIRMATION
+            decision.save()
+        else:
+            decision.save()
+            _apply_rejection(verification, decision, actor=reviewer, now=now)
+    elif outcome == ReviewDecision.Outcome.SUPPLEMENT:
+        items = _validate_items(verification, requested_items)
+        if not customer_message:
+            raise DecisionRefused(_("Tell the customer what to re-upload or correct, and why."))
+        decision.requested_items = items
+        decision.save()
+        _mark_requested_documents(verification, items, document_reasons or {}, customer_message)
+        change_status(
+            verification.pk,
+            Status.SUPPLEMENT_REQUESTED,
+            actor=reviewer,
+            reason="supplement requested",
+            requested_items=items,
+            supplement_returned=False,
+        )
+    else:
+        raise DecisionRefused(_("Choose pass, reject or request supplement."))
+
+    record(
+        reviewer,
+        AuditEvent.Action.DECISION,
+        verification=verification,
+        decision=decision.pk,
+        outcome=outcome,
+        final=decision.final,
+        state=decision.state,
+        reasons=decision.reasons,
+        evidence_version=decision.evidence_version,
+    )
+    return decision
+
+
+def _apply_rejection(verification, decision, *, actor, now) -> None:
+    change_status(
+        verification.pk,
+        Status.REJECTED,
+        actor=actor,
+        reason="rejected: " + ", ".join(decision.reasons),
+        decided_at=now,
+        may_retry=not decision.final,
+    )
+
+
+def _mark_requested_documents(verification, items, document_reasons, message) -> None:
+    kinds = [item.split(":", 1)[1] for item in items if item.startswith("document:")]
+    for document in verification.documents.filter(kind__in=kinds, superseded_at__isnull=True):
+        document.review_state = Document.ReviewState.REUPLOAD_NEEDED
+        document.review_reason = (document_reasons.get(document.kind) or "").strip() or message
+        document.save(update_fields=["review_state", "review_reason"])
+
+
+def _awaiting_confirmation(verification):
+    return ReviewDecision.objects.filter(
+        verification=verification, state=ReviewDecision.State.AWAITING_CONFIRMATION
+    )
+
+
+@transaction.atomic
+def confirm_final_rejection(decision_id, *, supervisor, confirmed: bool, note="") -> ReviewDecision:
+    """A second person confirms (case rejected, no retry) or declines a final rejection.
+
+    Declined, the case stays Under review with its reviewer. Raises DecisionRefused when the
+    supervisor made the decision themselves or it is no longer waiting.
+    """
+    if not roles.is_supervisor(supervisor):
+        raise DecisionRefused(_("Only review supervisors can confirm final rejections."))
+    decision = ReviewDecision.objects.select_for_update().get(pk=decision_id)
+    verification = _locked(decision.verification_id)
+    if decision.state != ReviewDecision.State.AWAITING_CONFIRMATION:
+        raise DecisionRefused(_("This rejection is not waiting for confirmation."))
+    if decision.reviewer_id == supervisor.pk:
+        raise DecisionRefused(_("A final rejection needs a second person: ask another supervisor."))
+    _refuse_own(verification, supervisor)
+    if confirmed and verification.evidence_version != decision.evidence_version:
+        raise StaleEvidence(_("The customer changed this application since it was decided."))
+    FinalRejectionConfirmation.objects.create(
+        decision=decision, supervisor=supervisor, confirmed=confirmed, note=(note or "").strip()
+    )
+    if confirmed:
+        decision.state = ReviewDecision.State.EFFECTIVE
+        decision.save(update_fields=["state"])
+        _apply_rejection(verification, decision, actor=supervisor, now=timezone.now())
+    else:
+        decision.state = ReviewDecision.State.DECLINED
+        decision.save(update_fields=["state"])
+    record(
+        supervisor,
+        AuditEvent.Action.DECISION,
+        verification=verification,
+        decision=decision.pk,
+        outcome="final_rejection_confirmed" if confirmed else "final_rejection_declined",
+    )
+    return decision

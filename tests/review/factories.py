@@ -1,0 +1,48 @@
+"""Submitted applications for review tests, built on the shared factories."""
+
+import datetime
+
+from django.utils import timezone
+
+from tests.factories import DocumentFactory, UserFactory, VerificationFactory
+from verification.models import Document, OcrResult, Status
+
+
+def submitted_case(*, status=Status.PROVIDED, documents=True, due_in_hours=12, **fields):
+    """A passport application waiting for review, with its data page and holding photo."""
+    now = timezone.now()
+    fields.setdefault("submitted_at", now - datetime.timedelta(hours=2))
+    fields.setdefault("sla_due_at", now + datetime.timedelta(hours=due_in_hours))
+    verification = VerificationFactory(status=status, **fields)
+    if documents:
+        DocumentFactory(verification=verification, kind=Document.Kind.PASSPORT_DATA_PAGE)
+        DocumentFactory(verification=verification, kind=Document.Kind.HOLDING_PHOTO)
+    return verification
+
+
+def with_ocr(verification, **read):
+    """Records an OCR reading of the data page (defaults: what the customer typed)."""
+    import json
+
+    document = verification.documents.get(kind=Document.Kind.PASSPORT_DATA_PAGE)
+    fields = {
+        "mrz_type": "TD3",
+        "surname": verification.surname,
+        "names": verification.given_names,
+        "number": verification.document_number,
+        "nationality": verification.nationality.alpha3,
+        "date_of_birth": verification.date_of_birth.isoformat(),
+        "sex": verification.sex,
+        "expiration_date": verification.expiry_date.isoformat(),
+        **read,
+    }
+    return OcrResult.objects.create(
+        document=document,
+        state=OcrResult.State.DONE,
+        fields_json=json.dumps(fields),
+        check_digits={"number": True, "date_of_birth": True, "expiration_date": True},
+        valid=True,
+    )
+
+
+__all__ = ["UserFactory", "submitted_case", "with_ocr"]
