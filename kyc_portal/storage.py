@@ -12,6 +12,7 @@ import tempfile
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from . import crypto
 
@@ -101,7 +102,7 @@ class EncryptedS3Storage(EncryptedStorageMixin, S3Storage):
     so neither the bucket's operator nor a leaked signed URL sees an image."""
 
     def replace_stored(self, name, data: bytes) -> None:
-        key = self._normalize_name(self._clean_name(name))
+        key = self._normalize_name(clean_name(name))
         self.bucket.Object(key).put(
             Body=data, ACL="private", ContentType="application/octet-stream"
         )
