@@ -12,6 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         user.preferred_language = translation.get_language() or user.preferred_language
         user.signup_ip_hash = risk.client_ip_hash(request)
+        user.sales_group = getattr(form, "sales_group", None)  # from a referral link or code
         if commit:
             user.save()
         return user

@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from sales import services as sales_services
+
 from . import risk
 from .models import RiskEvent
 
@@ -36,7 +38,9 @@ class SignupForm(AllauthSignupForm):
         self.fields["email"] = EmailOnlyField(
             label=_("Email"), required=True, widget=old.widget, help_text=old.help_text
         )
-        self.order_fields(["email", "password1", "password2"])
+        # Optional: a sales group's referral link (?ref=CODE, kept in the session) or code.
+        self.fields["referral_code"] = sales_referral_field(context.request)
+        self.order_fields(["email", "password1", "password2", "referral_code"])
 
     def clean_email(self):
         email = super().clean_email()
@@ -54,6 +58,32 @@ class SignupForm(AllauthSignupForm):
                 )
             )
         return email
+
+    def clean_referral_code(self):
+        code = self.cleaned_data.get("referral_code", "")
+        self.sales_group = sales_services.find_group_by_referral_code(code)
+        if code.strip() and self.sales_group is None:
+            raise forms.ValidationError(
+                _(
+                    "This referral code is not known. Please check it with your sales contact, "
+                    "or leave the field empty."
+                ),
+                code="unknown_referral_code",
+            )
+        return code
+
+
+def sales_referral_field(request) -> forms.CharField:
+    if request is not None and request.GET.get("ref"):
+        sales_services.remember_referral_code(request.session, request.GET["ref"])
+    remembered = request.session.get(sales_services.REFERRAL_SESSION_KEY, "") if request else ""
+    return forms.CharField(
+        label=_("Referral code"),
+        required=False,
+        max_length=32,
+        initial=remembered,
+        help_text=_("Optional: the code from your sales contact, if you have one."),
+    )
 
 
 class LanguageForm(forms.Form):

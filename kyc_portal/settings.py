@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RateLimitRiskMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "sales.middleware.InquiryReadOnlyMiddleware",
 ]
 
 ROOT_URLCONF = "kyc_portal.urls"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("user-center/", include("accounts.urls")),
     path("kyc/", include("verification.urls")),
     path("notifications/", include("notifications.urls")),
+    path("sales/", include("sales.urls")),
     path("review/", include("review.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
