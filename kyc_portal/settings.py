@@ -190,6 +190,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
             "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # MinIO and most S3-compatible stores want bucket names in the path.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": 60,
