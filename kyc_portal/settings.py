@@ -176,7 +176,7 @@ CELERY_BEAT_SCHEDULE["purge-expired-document-images"] = {
 # --- Files ---------------------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Identity documents are never under a public URL: no MEDIA_URL is served, and files are

@@ -1,5 +1,6 @@
 """Throwaway servers for the production tests, each on a free loopback port of its own."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -101,3 +102,159 @@ def redis_server(tmp_path):
     server["start"] = restart
     yield server
     stop(server["process"])
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _pg_bin(name: str) -> str:
+    import glob
+
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        pytest.skip("PostgreSQL server binaries (initdb) are not installed")
+    return found[-1]
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster made with initdb in a temporary folder, on its own port."""
+
+    def __init__(self):
+        import tempfile
+
+        self.port = free_port()
+        self.folder = tempfile.mkdtemp(prefix="kyc-pg-")
+        self.data = os.path.join(self.folder, "data")
+        self.as_postgres = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            import pwd
+
+            user = pwd.getpwnam("postgres")
+            os.chown(self.folder, user.pw_uid, user.pw_gid)
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+        subprocess.run(
+            [
+                *self.as_postgres,
+                _pg_bin("initdb"),
+                "-D",
+                self.data,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def pg_ctl(self, *args):
+        return subprocess.run(
+            [*self.as_postgres, _pg_bin("pg_ctl"), "-D", self.data, *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start(self):
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off "
+            "-c full_page_writes=off -c max_connections=40"
+        )
+        self.pg_ctl("-o", options, "-l", os.path.join(self.folder, "log"), "-w", "start")
+
+    def stop(self, mode="fast"):
+        self.pg_ctl("-m", mode, "-w", "stop")
+
+    def url(self, name):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name):
+        subprocess.run(
+            [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name],
+            check=True,
+            capture_output=True,
+        )
+
+    def destroy(self):
+        with contextlib.suppress(subprocess.SubprocessError):
+            self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_cluster():
+    cluster = PostgresCluster()
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Static files collected once, as the production image does at build time."""
+    folder = tmp_path_factory.mktemp("static")
+    env = {**production_env(tmp_path_factory.mktemp("var")), "STATIC_ROOT": str(folder)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return folder
+
+
+def production_env(var_dir, **extra) -> dict:
+    """The environment of a production process (DEBUG off), over plain HTTP on loopback."""
+    from cryptography.fernet import Fernet
+
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="kyc_portal.settings",
+        DEBUG="false",
+        SECRET_KEY="fault-test-secret-" + "y" * 50,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        KYC_VAR_DIR=str(var_dir),
+        PRIVATE_MEDIA_ROOT=str(os.path.join(str(var_dir), "private-media")),
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args, env, timeout=300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+
+
+def start_gunicorn(env, log_path, workers=2) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free loopback port; its output goes to log_path (a pipe could fill up)."""
+    port = free_port()
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "kyc_portal.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--timeout=60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    wait_for_port(port, process, seconds=60)
+    return process, f"http://127.0.0.1:{port}"
