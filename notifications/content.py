@@ -103,7 +103,10 @@ def item_label(item: str) -> str:
 
 def item_url(item: str, *, absolute: bool = False) -> str:
     """Where the customer changes one requested item in the wizard."""
-    return url("verification:supplement_item", item, absolute=absolute)
+    what, _sep, name = item.partition(":")
+    if what == "document":  # the wizard's upload slot for that kind of document
+        return url("verification:documents", absolute=absolute) + f"#slot-{name}"
+    return url("verification:details", absolute=absolute) + f"#id_{name}"
 
 
 def requested_items(items, *, absolute: bool = False) -> list[dict]:

@@ -91,6 +91,13 @@ def queue_email(outgoing_email_id: int) -> None:
         tasks.send_email.delay(outgoing_email_id)
     except BrokerUnavailable:
         logger.warning("Broker unavailable: email %s left for the outbox sweep", outgoing_email_id)
+    except Exception as exc:
+        # Runs after the commit: the customer's action already succeeded and the outbox row
+        # guarantees a later send, so nothing here may turn it into an error page. (With inline
+        # tasks a mail server failure surfaces here.)
+        logger.warning(
+            "Email %s left for the outbox sweep: %s", outgoing_email_id, type(exc).__name__
+        )
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
