@@ -1,10 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.urls import reverse
 from django.utils import translation
 
 from kyc_portal import crypto
 
-from . import risk
+from . import risk, roles
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,6 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_login_redirect_url(self, request):
+        # A sales inquiry login has nothing to set up in the User Center: it starts at its list.
+        if roles.is_inquiry(request.user):
+            return reverse("sales:customer_list")
+        return super().get_login_redirect_url(request)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -299,3 +299,22 @@ def test_inquiry_login_without_two_step_verification_is_sent_to_set_it_up(client
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     assert not AuditEvent.objects.exists()
+
+
+def test_an_inquiry_login_lands_on_its_customer_list_after_signing_in(client, sales_group):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from accounts import roles
+    from tests.factories import PASSWORD, enable_totp, staff_user
+
+    inquiry = staff_user(roles.SALES_INQUIRY, mfa=False, sales_group=sales_group)
+    secret = enable_totp(inquiry)
+    client.post(reverse("account_login"), {"login": inquiry.email, "password": PASSWORD})
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert response.status_code == 302
+    assert response["Location"] == LIST
