@@ -1,0 +1,75 @@
+"""A reviewer takes the most urgent case from the queue and passes it, in a real browser."""
+
+import time
+
+import pytest
+
+from tests.factories import PASSWORD, staff_user
+from tests.review.factories import submitted_case, with_ocr
+from verification.models import Status, StatusChange
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db):
+    # A transactional test flushes the tables, groups made by migrations included.
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+
+    for name in roles.STAFF_ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+def _sign_in(page, user, secret):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("link", name="Review queue").wait_for()
+
+
+def test_reviewer_takes_case_from_queue_and_passes_it(page, screenshot_dir):
+    from tests.factories import enable_totp
+
+    reviewer = staff_user("Reviewer", mfa=False)
+    secret = enable_totp(reviewer)
+    case = submitted_case(surname="<script>ALERT</script>", due_in_hours=-1)
+    with_ocr(case)
+    submitted_case(due_in_hours=30)
+
+    _sign_in(page, reviewer, secret)
+    page.goto("/review/")
+    page.wait_for_selector(f"tr[data-case='{case.pk}']")
+    page.screenshot(path=f"{screenshot_dir}/review-queue.png", full_page=True)
+    assert "<script>ALERT</script>" in page.inner_text(f"tr[data-case='{case.pk}']")
+
+    # Click 1: open the most urgent case (first row).
+    page.click(f"tr[data-case='{case.pk}'] button.open-case")
+    page.wait_for_url(f"**/review/{case.pk}/")
+    page.wait_for_selector("#decide-pass")
+    # Look: the image viewer works (zoom, rotate) without inline scripts.
+    page.click("[data-zoom=in]")
+    page.click("[data-rotate]")
+    page.screenshot(path=f"{screenshot_dir}/review-case.png", full_page=False)
+    case.refresh_from_db()
+    assert case.status == Status.UNDER_REVIEW and case.assigned_to_id == reviewer.pk
+
+    # Click 3: pass.
+    page.click("#decide-pass")
+    page.wait_for_selector("#latest-decision")
+    assert page.inner_text("#case-status") == "Passed"
+    case.refresh_from_db()
+    assert case.status == Status.PASSED
+    passed = StatusChange.objects.filter(verification=case, new=Status.PASSED, actor=reviewer)
+    assert passed.exists()
+
+    # Next case takes the reviewer straight on.
+    page.click("#next-case")
+    page.wait_for_selector("#decide-pass")
+    assert f"/review/{case.pk}/" not in page.url
