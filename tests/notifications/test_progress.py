@@ -189,3 +189,36 @@ def test_a_released_claim_is_not_in_the_customers_timeline(application, reviewer
 
     assert html.count("<strong>Review started</strong>") == 1
     assert "claim expired" not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "shown", "timeline_last"),
+    [
+        (Status.PROVIDED, "Provided", "Application submitted"),
+        (Status.UNDER_REVIEW, "Under review", "Review started"),
+        (Status.SUPPLEMENT_REQUESTED, "Under review", "Supplement requested"),
+        (Status.PASSED, "Passed", "Passed"),
+        (Status.REJECTED, "Rejected", "Rejected"),
+        (Status.LAPSED, "Re-verification required", "Re-verification required"),
+    ],
+)
+def test_status_page_shows_the_status_and_the_timeline(
+    application,
+    reviewer,
+    customer_client,
+    django_assert_max_num_queries,
+    status,
+    shown,
+    timeline_last,
+):
+    to_status(application, reviewer, status)
+
+    with django_assert_max_num_queries(20):
+        response = customer_client.get(reverse("verification:status"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'status-{status}">{shown}</span>' in page
+    timeline = page[page.index('id="timeline"') :]
+    entries = timeline.split("<strong>")[1:]
+    assert entries[-1].startswith(f"{timeline_last}</strong>")
