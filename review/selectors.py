@@ -252,12 +252,18 @@ def _text(value) -> str:
     return str(value)
 
 
+# The identity document first, the holding photo after it: the order a reviewer compares them.
+DOCUMENT_ORDER = ["passport_page", "id_front", "id_back", "holding_photo", "business_registration"]
+
+
 def current_documents(verification):
-    return [
+    documents = [
         document
-        for document in verification.documents.select_related("ocr").order_by("kind", "-created_at")
+        for document in verification.documents.select_related("ocr").order_by("-created_at")
         if document.is_current
     ]
+    rank = {kind: index for index, kind in enumerate(DOCUMENT_ORDER)}
+    return sorted(documents, key=lambda d: rank.get(d.kind, len(rank)))
 
 
 def _ocr_of(document):
