@@ -15,8 +15,8 @@ from django.db import DatabaseError
 from . import services
 
 # A read takes seconds; a minute and a half means something is wrong with this image or host.
-READ_SOFT_TIME_LIMIT = 90
-READ_TIME_LIMIT = 120
+READ_SOFT_TIME_LIMIT = int(os.environ.get("KYC_OCR_SOFT_TIME_LIMIT", "90"))
+READ_TIME_LIMIT = READ_SOFT_TIME_LIMIT + 30
 MAX_RETRIES = 5
 TRANSIENT_ERRORS = (services.TransientReadError, DatabaseError, ConnectionError)
 

@@ -21,8 +21,12 @@ def generated_passport(seed: str = "wizard", level: str = "clean") -> tuple[byte
     while True:
         document = random_document(rng, "TD3", today)
         truth = ground_truth(document, today)
-        adult = datetime.date.fromisoformat(truth["date_of_birth"]) < today.replace(year=today.year - 19)
-        valid = datetime.date.fromisoformat(truth["expiration_date"]) > today + datetime.timedelta(days=30)
+        adult = datetime.date.fromisoformat(truth["date_of_birth"]) < today.replace(
+            year=today.year - 19
+        )
+        valid = datetime.date.fromisoformat(truth["expiration_date"]) > today + datetime.timedelta(
+            days=30
+        )
         if adult and valid and 6 <= len(truth["number"]) <= 9:
             break
     image = degrade(document, level, rng)

@@ -106,7 +106,9 @@ def test_stored_image_is_reencoded_without_exif_under_a_random_name(customer_cli
 
 def test_second_upload_of_a_kind_supersedes_the_first_without_overwriting(customer_client, draft):
     _post(customer_client, png_bytes(), name="a.png", content_type="image/png")
-    _post(customer_client, png_bytes(colour=(230, 230, 220)), name="a.png", content_type="image/png")
+    _post(
+        customer_client, png_bytes(colour=(230, 230, 220)), name="a.png", content_type="image/png"
+    )
     first, second = Document.objects.filter(verification=draft).order_by("created_at", "pk")
     assert first.superseded_at is not None and second.superseded_at is None
     assert first.file.name != second.file.name

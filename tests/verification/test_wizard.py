@@ -5,8 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.factories import DocumentFactory, VerificationFactory
-from verification.models import Document, OcrResult, Status, StatusChange, Verification
+from verification.models import OcrResult, Status, StatusChange, Verification
 
 from .conftest import generated_passport, typed_from_truth, upload
 
@@ -45,7 +44,11 @@ def test_step_one_saves_a_draft(customer_client, customer):
     assert response.status_code == 302
     verification = Verification.objects.get(user=customer)
     assert verification.status == Status.DRAFT
-    assert (verification.account_type, str(verification.nationality), verification.document_type) == (
+    assert (
+        verification.account_type,
+        str(verification.nationality),
+        verification.document_type,
+    ) == (
         "individual",
         "GB",
         "passport",
@@ -67,7 +70,9 @@ def test_china_passport_is_refused_before_any_upload(customer_client, customer):
     data = {**STEP1_PASSPORT, "nationality": "CN"}
     response = customer_client.post(reverse("verification:certificate"), data)
     assert response.status_code == 400
-    assert "Mainland Chinese passports are temporarily unable to pass KYC" in response.content.decode()
+    assert (
+        "Mainland Chinese passports are temporarily unable to pass KYC" in response.content.decode()
+    )
     verification = Verification.objects.filter(user=customer).first()
     assert verification is None or not verification.document_type
 
