@@ -253,3 +253,64 @@ def enforce_name_tail(mrz_type: str, lines: list[list[CharChoice]]) -> None:
     for cell in cells[tail:]:
         if cell.char != FILLER and dict(cell.alternatives).get(FILLER, -1) > cell.score - 0.15:
             _replace(cell, FILLER)
+
+
+# A runner-up this close to the winner could be the true character (a little wider
+# than CLEAR_MARGIN, which already trusts winners further ahead).
+PLAUSIBLE_ALTERNATIVE_GAP = 0.1
+
+
+def confirm_by_rules(mrz_type: str, lines: list[list[CharChoice]]) -> set[tuple[int, int]]:
+    """Unclear positions that a check digit or the country-code list settles on its own.
+
+    A position is settled when it is the only unclear one its rule covers and every
+    plausible alternative character would break that rule.
+    """
+    confirmed: set[tuple[int, int]] = set()
+    date_starts = set(DATE_FIELDS[mrz_type])
+    for spans, (check_line, check_pos) in CHECKS[mrz_type].values():
+        positions = [(line, i) for line, start, end in spans for i in range(start, end)]
+        positions.append((check_line, check_pos))
+
+        def rule_holds(line: int, i: int, spans=spans, check=(check_line, check_pos)) -> bool:
+            if not _check_holds(lines, spans, *check):
+                return False
+            date_start = _date_start_containing(date_starts, line, i)
+            if date_start is None:
+                return True
+            return _plausible_date(
+                "".join(c.char for c in lines[line][date_start : date_start + 6])
+            )
+
+        confirmed |= _settled_positions(lines, positions, rule_holds)
+    for line_index, start in COUNTRY_FIELDS[mrz_type]:
+        positions = [(line_index, i) for i in range(start, start + 3)]
+
+        def code_holds(line: int, i: int, line_index=line_index, start=start) -> bool:
+            code = "".join(c.char for c in lines[line_index][start : start + 3])
+            return code in _PADDED_CODES
+
+        confirmed |= _settled_positions(lines, positions, code_holds)
+    return confirmed
+
+
+def _settled_positions(lines, positions, rule_holds) -> set[tuple[int, int]]:
+    unclear = [(line, i) for line, i in positions if not lines[line][i].clear]
+    if len(unclear) != 1:
+        return set()
+    line, i = unclear[0]
+    cell = lines[line][i]
+    if not rule_holds(line, i):
+        return set()
+    original = cell.char
+    best_score = max(score for _, score in cell.alternatives)
+    try:
+        for char, score in cell.alternatives:
+            if char == original or score < best_score - PLAUSIBLE_ALTERNATIVE_GAP:
+                continue
+            cell.char = char
+            if rule_holds(line, i):
+                return set()
+    finally:
+        cell.char = original
+    return {(line, i)}

@@ -32,7 +32,8 @@ REFINE_PASSES = 2
 MAX_BANDS = 3
 LOCATOR_WIDTHS = (250, 400, 700)
 # A band read with every check digit holding and this mean score needs no other candidate.
-GOOD_ENOUGH_SCORE = 0.7
+# (Upside-down bands still fit OCR-B glyphs at about 0.8.)
+GOOD_ENOUGH_SCORE = 0.9
 
 
 @dataclass
@@ -50,8 +51,9 @@ class BandReading:
         return ["".join(c.char for c in line) for line in self.lines]
 
     @property
-    def quality(self) -> tuple[int, float]:
-        return (sum(self.check_digits.values()), self.mean_score)
+    def quality(self) -> tuple[bool, float]:
+        # Repairs can make checks pass on garbage (an upside-down band), so the glyph fit decides.
+        return (all(self.check_digits.values()), self.mean_score)
 
 
 @dataclass
@@ -131,7 +133,7 @@ def _read(image) -> MrzReading:
                 if candidate and (best is None or candidate.quality > best.quality):
                     best = candidate
                 if _good_enough(candidate):
-                    break  # no need to try the band upside down
+                    break  # a near-perfect glyph fit: no need to try the band upside down
             if _good_enough(best):
                 break
         if _good_enough(best):
@@ -202,11 +204,12 @@ def _score_line(ink: np.ndarray, geometry: LineGeometry) -> tuple[np.ndarray, np
 
 
 def _finish(band: BandReading) -> MrzReading:
+    settled = classify.confirm_by_rules(band.mrz_type, band.lines)
     unclear = [
         (line_index, i)
         for line_index, line in enumerate(band.lines)
         for i, choice in enumerate(line)
-        if not choice.clear
+        if not choice.clear and (line_index, i) not in settled
     ]
     # A failed check digit already sends the read to a human: no second opinion needed.
     needs_opinion = unclear and all(band.check_digits.values())
