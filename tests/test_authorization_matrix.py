@@ -1,0 +1,193 @@
+"""The authorization matrix (tests/authz_matrix.py) drives these tests: every role × every URL
+of our apps × GET and POST, against objects owned by one customer.
+
+A URL pattern that is not in the matrix fails the suite, so a new page cannot ship without an
+explicit answer for every kind of user.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts import roles
+from tests import authz_matrix as matrix
+from tests.factories import (
+    DocumentFactory,
+    SalesGroupFactory,
+    UserFactory,
+    VerificationFactory,
+    staff_user,
+)
+
+LOGIN_URL = "/accounts/login/"
+MFA_SETUP_URL = "/accounts/2fa/totp/activate/"
+ADMIN_LOGIN_URL = "/admin/login/"
+
+
+def our_url_patterns(urlconf=None) -> dict[str, str]:
+    """{view name: route} for every named URL pattern, allauth's and the admin's left out when a
+    prefix rule in the matrix covers them."""
+    found = {}
+
+    def walk(resolver, prefix, namespace):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                route = prefix + str(entry.pattern)
+                name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+                found[name or f"<unnamed {route}>"] = route
+
+    walk(get_resolver(urlconf), "", "")
+    return {
+        name: route
+        for name, route in found.items()
+        if not any(route.startswith(prefix) for prefix in matrix.COVERED_BY_PREFIX_RULES)
+    }
+
+
+@dataclass
+class World:
+    """One customer's objects, and a login for every role of the matrix."""
+
+    users: dict
+    objects: dict
+
+    def url(self, name: str) -> str:
+        args = {key: self.objects[obj] for key, obj in matrix.URL_ARGS.get(name, {}).items()}
+        return reverse(name, kwargs=args)
+
+
+def build_world() -> World:
+    from notifications.models import Notification
+    from review.models import ReviewDecision
+
+    group, other_group = SalesGroupFactory(), SalesGroupFactory()
+    owner = UserFactory(sales_group=group)
+    now = timezone.now()
+    verification = VerificationFactory(
+        user=owner,
+        status="provided",
+        submitted_at=now,
+        sla_due_at=now + datetime.timedelta(days=1),
+    )
+    document = DocumentFactory(verification=verification)
+    notification = Notification.objects.create(
+        user=owner, verification=verification, kind="received", event_key=f"authz-{owner.pk}"
+    )
+    decision = ReviewDecision.objects.create(
+        verification=verification,
+        outcome=ReviewDecision.Outcome.REJECT,
+        state=ReviewDecision.State.AWAITING_CONFIRMATION,
+        final=True,
+        evidence_version=verification.evidence_version,
+    )
+    users = {
+        "anonymous": None,
+        "owner": owner,
+        "other_customer": UserFactory(sales_group=other_group),
+        "reviewer": staff_user(roles.REVIEWER),
+        "supervisor": staff_user(roles.SUPERVISOR),
+        "inquiry_own_group": staff_user(roles.SALES_INQUIRY, sales_group=group),
+        "inquiry_other_group": staff_user(roles.SALES_INQUIRY, sales_group=other_group),
+        "staff_without_mfa": staff_user(roles.REVIEWER, mfa=False),
+    }
+    objects = {
+        "verification": verification.pk,
+        "document": document.pk,
+        "notification": notification.pk,
+        "decision": decision.pk,
+        "owner": owner.pk,
+    }
+    return World(users=users, objects=objects)
+
+
+def outcome(response) -> str:
+    """The matrix's word for a response."""
+    code = response.status_code
+    if code in (301, 302, 303):
+        location = response["Location"]
+        if location.startswith(LOGIN_URL):
+            return matrix.LOGIN
+        if location.startswith(MFA_SETUP_URL):
+            return matrix.MFA
+        if location.startswith(ADMIN_LOGIN_URL):
+            return matrix.ADMIN_LOGIN
+        return matrix.REDIRECT
+    if 200 <= code < 300:
+        return matrix.OK
+    return str(code)
+
+
+def observe(world: World, name: str, method: str, role: str) -> str:
+    """What `role` gets for `method` on `name`; anything it changes is rolled back."""
+    client = Client(raise_request_exception=False)
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    url = world.url(name)
+    with transaction.atomic():
+        response = getattr(client, method.lower())(url, matrix.POST_DATA.get(name, {}))
+        transaction.set_rollback(True)
+    return outcome(response)
+
+
+def test_every_url_of_our_apps_is_in_the_matrix():
+    patterns = our_url_patterns()
+
+    missing = sorted(set(patterns) - set(matrix.MATRIX))
+    stale = sorted(set(matrix.MATRIX) - set(patterns))
+    assert not missing, f"URLs missing from tests/authz_matrix.py: {missing}"
+    assert not stale, f"tests/authz_matrix.py lists URLs that no longer exist: {stale}"
+
+
+def test_a_new_url_missing_from_the_matrix_is_noticed():
+    import types
+
+    from django.http import HttpResponse
+    from django.urls import path
+
+    from kyc_portal import urls
+
+    urlconf = types.ModuleType("urlconf_with_a_new_page")
+    urlconf.urlpatterns = [
+        *urls.urlpatterns,
+        path("new-page/<int:pk>/", lambda request, pk: HttpResponse(), name="new_page"),
+    ]
+
+    missing = set(our_url_patterns(urlconf)) - set(matrix.MATRIX)
+
+    assert missing == {"new_page"}
+
+
+def test_every_matrix_entry_answers_for_every_role_and_method():
+    for name, methods in matrix.MATRIX.items():
+        assert set(methods) == set(matrix.METHODS), name
+        for method, answers in methods.items():
+            assert set(answers) == set(matrix.ROLES), (name, method)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(matrix.MATRIX) + sorted(matrix.PREFIX_SAMPLES))
+def test_authorization_matrix(name, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    world = build_world()
+    expected = matrix.MATRIX.get(name) or matrix.PREFIX_SAMPLES[name]
+
+    wrong = []
+    for method in matrix.METHODS:
+        for role in matrix.ROLES:
+            got = observe(world, name, method, role)
+            want = expected[method][role]
+            if got != want:
+                wrong.append(f"{method} {world.url(name)} as {role}: {got} (matrix: {want})")
+
+    assert not wrong, "\n".join(wrong)
