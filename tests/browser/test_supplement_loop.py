@@ -1,0 +1,122 @@
+"""The supplement loop in a real browser: a reviewer asks for a new holding photo, the customer
+finds the request in the inbox, re-uploads only that photo and resubmits, and the case is back
+in the review queue marked as returned, with its history kept."""
+
+import time
+
+import pytest
+
+from tests.factories import PASSWORD, enable_totp, png_bytes, staff_user
+from tests.review.factories import submitted_case, with_ocr
+from verification.models import Document, Status, StatusChange
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db):
+    # A transactional test flushes the tables, groups made by migrations included.
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+
+    for name in roles.STAFF_ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+def _sign_in_reviewer(page, user, secret):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("link", name="Review queue").wait_for()
+
+
+def test_supplement_request_reupload_and_return_to_the_queue(
+    page, browser, live_server, tmp_path, screenshot_dir
+):
+    reviewer = staff_user("Reviewer", mfa=False)
+    secret = enable_totp(reviewer)
+    case = submitted_case()
+    with_ocr(case)
+    customer = case.user
+    data_page = case.documents.get(kind=Document.Kind.PASSPORT_DATA_PAGE)
+    old_photo = case.documents.get(kind=Document.Kind.HOLDING_PHOTO)
+
+    # The reviewer opens the case from the queue and asks for a new holding photo.
+    _sign_in_reviewer(page, reviewer, secret)
+    page.goto("/review/")
+    page.click(f"tr[data-case='{case.pk}'] button.open-case")
+    page.wait_for_url(f"**/review/{case.pk}/")
+    page.fill(
+        "textarea[name=customer_message]", "Your face is cut off: please take the photo again."
+    )
+    page.locator("details.decision-more summary").click()
+    page.check("input[name=requested_items][value='document:holding_photo']")
+    page.click("#decide-supplement")
+    page.wait_for_selector("#latest-decision")
+    case.refresh_from_db()
+    assert case.status == Status.SUPPLEMENT_REQUESTED
+    assert case.requested_items == ["document:holding_photo"]
+    version_asked = case.evidence_version
+
+    # The customer sees the unread message beside "My Account" and opens it from the inbox.
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(15_000)
+    customer_page = context.new_page()
+    customer_page.goto("/accounts/login/")
+    customer_page.fill("input[name=login]", customer.email)
+    customer_page.fill("input[name=password]", PASSWORD)
+    customer_page.get_by_role("button", name="Sign In").click()
+    account = customer_page.locator("#my-account summary")
+    account.wait_for()
+    assert account.locator(".pill").inner_text() == "1"
+    account.click()
+    customer_page.get_by_role("link", name="Messages").click()
+    customer_page.get_by_role("link", name="Supplement requested").click()
+    message = customer_page.locator("#notification")
+    assert "Your face is cut off: please take the photo again." in message.inner_text()
+    assert message.locator(".requested-items li").all_inner_texts() == [
+        "Re-upload: Photo holding the document"
+    ]
+    customer_page.screenshot(path=f"{screenshot_dir}/supplement-message.png", full_page=True)
+
+    # Straight to the requested item: only the holding photo can be replaced.
+    message.get_by_role("link", name="Re-upload: Photo holding the document").click()
+    customer_page.wait_for_url("**/kyc/documents/#slot-holding_photo")
+    assert customer_page.locator("#slot-passport_page input[type=file]").count() == 0
+    photo = tmp_path / "holding-again.png"
+    photo.write_bytes(png_bytes(colour=(180, 190, 200)))
+    slot = customer_page.locator("#slot-holding_photo")
+    slot.locator("input[type=file]").set_input_files(str(photo))
+    slot.get_by_role("button", name="Replace").click()
+    customer_page.wait_for_load_state()
+    customer_page.goto("/kyc/review/")
+    customer_page.get_by_role("button", name="Submit").click()
+    customer_page.wait_for_url("**/kyc/status/")
+    assert customer_page.locator(".status-line .badge").first.inner_text() == "Provided"
+    assert "Supplement sent" in customer_page.locator("#timeline").inner_text()
+    customer_page.screenshot(path=f"{screenshot_dir}/supplement-resubmitted.png", full_page=True)
+    context.close()
+
+    # Back in the queue, marked as returned, with the history kept.
+    case.refresh_from_db()
+    assert case.status == Status.PROVIDED and case.supplement_returned
+    assert case.evidence_version > version_asked
+    history = list(StatusChange.objects.filter(verification=case).values_list("new", flat=True))
+    assert history[-2:] == [Status.SUPPLEMENT_REQUESTED, Status.PROVIDED]
+    old_photo.refresh_from_db()
+    data_page.refresh_from_db()
+    assert old_photo.superseded_at is not None  # kept, superseded by the new upload
+    assert data_page.superseded_at is None  # not requested, not changed
+    assert case.documents.filter(kind=Document.Kind.HOLDING_PHOTO).count() == 2
+
+    page.goto("/review/")
+    row = page.locator(f"tr[data-case='{case.pk}']")
+    row.wait_for()
+    assert row.locator(".flag-returned").inner_text() == "Returned"
+    page.screenshot(path=f"{screenshot_dir}/supplement-back-in-queue.png", full_page=True)
