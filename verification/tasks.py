@@ -15,6 +15,8 @@ from django.db import DatabaseError
 from . import services
 
 # A read takes seconds; a minute and a half means something is wrong with this image or host.
+# KYC_OCR_SOFT_TIME_LIMIT changes it (set it for web and worker alike: limits travel in the
+# message).
 READ_SOFT_TIME_LIMIT = int(os.environ.get("KYC_OCR_SOFT_TIME_LIMIT", "90"))
 READ_TIME_LIMIT = READ_SOFT_TIME_LIMIT + 30
 MAX_RETRIES = 5
@@ -40,7 +42,8 @@ def extract_document(self, document_id: int) -> None:
     try:
         services.extract_document(document_id, before_read=_debug_delay)
     except SoftTimeLimitExceeded:
-        services.mark_reading_failed(document_id, f"timed out after {READ_SOFT_TIME_LIMIT} s")
+        limit = (self.request.timelimit or (None, None))[1] or self.soft_time_limit
+        services.mark_reading_failed(document_id, f"timed out after {limit} s")
     except TRANSIENT_ERRORS as error:
         if self.request.retries >= MAX_RETRIES:
             services.mark_reading_failed(

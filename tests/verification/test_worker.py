@@ -4,15 +4,17 @@ The slow read that lets a test kill the worker mid-way comes from the task's doc
 KYC_OCR_DEBUG_DELAY_SECONDS (off by default), not from a mock.
 """
 
+import contextlib
 import os
 import signal
+import subprocess
 import time
 
 import pytest
 from django.core.files.base import ContentFile
 
 from tests.factories import DocumentFactory
-from verification import services
+from verification import services, tasks
 from verification.models import OcrResult
 
 from .conftest import generated_passport
@@ -50,11 +52,27 @@ def _pool_children(pid: int) -> list[int]:
         return [int(child) for child in handle.read().split()]
 
 
+def _stop(worker) -> None:
+    """Stops a worker and its pool for good, so the next test's worker is the only consumer."""
+    children = _pool_children(worker.pid) if worker.poll() is None else []
+    worker.terminate()
+    try:
+        worker.communicate(timeout=30)  # drains the log pipe, which could block a shutdown
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.communicate()
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
 @pytest.fixture
 def slow_worker(monkeypatch, request):
     """A real worker whose reads first wait 4 seconds, so one can be killed in the middle."""
     monkeypatch.setenv("KYC_OCR_DEBUG_DELAY_SECONDS", "4")
-    return request.getfixturevalue("celery_worker")
+    worker = request.getfixturevalue("celery_worker")
+    yield worker
+    _stop(worker)
 
 
 @pytest.fixture
@@ -62,7 +80,13 @@ def impatient_worker(monkeypatch, request):
     """A real worker whose soft time limit (2 s) is shorter than its reads (5 s)."""
     monkeypatch.setenv("KYC_OCR_DEBUG_DELAY_SECONDS", "5")
     monkeypatch.setenv("KYC_OCR_SOFT_TIME_LIMIT", "2")
-    return request.getfixturevalue("celery_worker")
+    # The limits travel in the message, so the sending side must agree with the worker's.
+    monkeypatch.setattr(tasks.extract_document, "soft_time_limit", 2)
+    monkeypatch.setattr(tasks.extract_document, "time_limit", 32)
+    monkeypatch.setattr(tasks.extract_document, "_exec_options", None)  # Celery caches them
+    worker = request.getfixturevalue("celery_worker")
+    yield worker
+    _stop(worker)
 
 
 def test_worker_reads_an_uploaded_passport(celery_worker):
