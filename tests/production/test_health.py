@@ -24,12 +24,12 @@ def test_healthz_reports_an_unreachable_broker_without_details(client, settings)
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     from kyc_portal.celery import app
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    previous = app.conf.broker_url, app.conf.broker_write_url
+    app.conf.broker_url = app.conf.broker_write_url = "redis://127.0.0.1:1/0"
     try:
         response = client.get("/healthz")
     finally:
-        app.conf.broker_url = previous
+        app.conf.broker_url, app.conf.broker_write_url = previous
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error" and body["checks"]["broker"] == "error"
