@@ -258,3 +258,79 @@ def start_gunicorn(env, log_path, workers=2) -> tuple[subprocess.Popen, str]:
     log.close()
     wait_for_port(port, process, seconds=60)
     return process, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def own_broker(transactional_db, redis_server, monkeypatch, settings):
+    """The app and the cache on our own redis-server (db 0 broker, db 1 cache)."""
+    from django.db import connection
+
+    from kyc_portal.celery import app
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker in another process needs DATABASE_URL=postgres://…")
+    broker, cache = redis_server["url"] + "/0", redis_server["url"] + "/1"
+    monkeypatch.setenv("CELERY_BROKER_URL", broker)
+    monkeypatch.setenv("CACHE_URL", cache)
+    saved_caches = settings.CACHES
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": cache,
+            "KEY_PREFIX": "kyc",
+        }
+    }
+    saved = app.conf.broker_url, app.conf.broker_write_url, app.__dict__.get("_pool")
+    app.conf.broker_url = app.conf.broker_write_url = broker
+    app._pool = None
+    try:
+        yield {"broker": broker, "cache": cache, "port": redis_server["port"]}
+    finally:
+        app.conf.broker_url, app.conf.broker_write_url = saved[0], saved[1]
+        app._pool = saved[2]
+        settings.CACHES = saved_caches  # before the autouse fixture clears the cache
+
+
+@pytest.fixture
+def debug_worker(own_broker, settings, tmp_path):
+    """A real Celery worker at DEBUG log level, its output in a file (read it with .log())."""
+    from kyc_portal.celery import app
+    from tests.conftest import _database_url
+
+    app.conf.task_always_eager = False
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        "CONN_MAX_AGE": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "kyc_portal",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=DEBUG",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail("The Celery worker did not start:\n" + log_path.read_text()[-4000:])
+    worker.log = log_path.read_text
+    yield worker
+    stop(worker)
