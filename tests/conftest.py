@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from accounts import roles
@@ -105,6 +107,7 @@ def celery_worker(transactional_db, settings):
         "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "CONN_MAX_AGE": "0",
     }
+    log = open(settings.PRIVATE_MEDIA_ROOT.parent / "celery-worker.log", "w+")  # noqa: SIM115
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -120,18 +123,33 @@ def celery_worker(transactional_db, settings):
             "--without-mingle",
         ],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,  # a file, not a pipe: an unread pipe fills up and stalls the worker
         stderr=subprocess.STDOUT,
-        text=True,
+        start_new_session=True,  # its own process group, so teardown stops the pool too
     )
+    worker.log_path = log.name
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=0.5):
         if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            pytest.fail("The Celery worker did not start:\n" + (worker.stdout.read() or ""))
+            _stop_process_group(worker)
+            pytest.fail("The Celery worker did not start:\n" + Path(log.name).read_text())
     yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    _stop_process_group(worker)
+    log.close()
+
+
+def _stop_process_group(process, grace=20):
+    import os
+    import signal
+    import subprocess
+
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
