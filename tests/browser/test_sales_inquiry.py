@@ -6,6 +6,7 @@ import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.contrib.auth.models import Group
 
 from accounts import roles
 from audit.models import AuditEvent
@@ -22,6 +23,9 @@ def current_code(secret: str) -> str:
 def test_inquiry_login_looks_up_its_customers_and_exports_them(page, screenshot_dir, tmp_path):
     from tests.factories import enable_totp
 
+    # An earlier transactional test may have flushed the roles made by a data migration.
+    for role in roles.STAFF_ROLES:
+        Group.objects.get_or_create(name=role)
     group = SalesGroupFactory(name="East sales")
     inquiry = staff_user(
         roles.SALES_INQUIRY, mfa=False, sales_group=group, email="east.inquiry@example.com"
