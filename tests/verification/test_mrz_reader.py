@@ -104,3 +104,79 @@ def test_blank_page_has_no_mrz():
     reading = read_mrz(Image.new("L", (900, 600), 240))
     assert reading.error == "no machine readable zone found"
     assert not reading.valid
+
+
+def _choices(text: str, ties: dict[int, tuple[str, float]] | None = None):
+    """Clear CharChoices for `text`, with optional near-tie runner-ups at some positions."""
+    from verification.ocr.classify import CharChoice
+
+    choices = []
+    for i, char in enumerate(text):
+        if ties and i in ties:
+            other, gap = ties[i]
+            alternatives = [(char, 0.95), (other, 0.95 - gap), ("Q", 0.5)]
+            choices.append(CharChoice(char, 0.95, gap, alternatives=alternatives))
+        else:
+            choices.append(CharChoice(char, 0.95, 0.3, alternatives=[(char, 0.95), ("Q", 0.6)]))
+    return choices
+
+
+TD3_LINES = (
+    "P<SWEERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36SWE7408122F1204159ZE184226B<<<<<10",
+)
+
+
+def test_failed_check_digit_is_repaired_from_the_runner_up_and_left_unconfirmed():
+    from verification.ocr.classify import repair_check_digits
+
+    misread = TD3_LINES[1][:16] + "3" + TD3_LINES[1][17:]  # the 8 of 740812 read as 3
+    lines = [_choices(TD3_LINES[0]), _choices(misread, ties={16: ("8", 0.05)})]
+    validity = repair_check_digits("TD3", lines)
+    assert all(validity.values())
+    assert lines[1][16].char == "8"
+    assert not lines[1][16].clear  # a repair needs a second opinion before it is trusted
+
+
+def test_filler_misread_as_k_in_the_country_code_is_repaired():
+    from verification.ocr.classify import enforce_country_codes
+
+    line1 = _choices("P<DK<" + TD3_LINES[0][5:], ties={3: ("<", 0.04)})
+    lines = [line1, _choices(TD3_LINES[1])]
+    enforce_country_codes("TD3", lines)
+    assert "".join(c.char for c in lines[0][2:5]) == "D<<"
+
+
+def test_lone_zero_or_letter_o_tie_is_settled_by_the_check_digit():
+    from verification.ocr.classify import confirm_by_rules
+
+    number_line = "L8989020C9SWE7408122F1204159ZE184226B<<<<<14"
+    assert parse_number_check(number_line)
+    lines = [_choices(TD3_LINES[0]), _choices(number_line, ties={6: ("O", 0.03)})]
+    assert (1, 6) in confirm_by_rules("TD3", lines)
+
+
+def test_tie_in_a_name_is_not_settled_by_any_rule():
+    from verification.ocr.classify import confirm_by_rules
+
+    lines = [_choices(TD3_LINES[0], ties={8: ("O", 0.03)}), _choices(TD3_LINES[1])]
+    assert (0, 8) not in confirm_by_rules("TD3", lines)
+
+
+def parse_number_check(line2: str) -> bool:
+    from verification.mrz import is_check_digit_valid
+
+    return is_check_digit_valid(line2[:9], line2[9])
+
+
+def test_specimen_with_fictional_country_is_read_but_never_valid():
+    import random
+
+    from benchmarks.mrz.generate import GeneratedDocument, render_document
+
+    lines = ("P<UTOERIKSSON<<ANNA<MARIA" + "<" * 19, "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+    document = GeneratedDocument("TD3", lines, "Eriksson", "Anna Maria", "UTO")
+    reading = read_mrz(render_document(document, random.Random(1), 11.0))
+    assert reading.raw_text == "\n".join(lines)
+    assert all(reading.check_digits.values())
+    assert not reading.valid

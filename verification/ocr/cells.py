@@ -150,7 +150,7 @@ def _robust_polyfit(x: np.ndarray, y: np.ndarray, degree: int, tolerance: float)
     return coefficients
 
 
-def _walk_cells(components: list[Component], pitch: float) -> tuple[list[float], list[float]]:
+def _walk_cells(components: list[Component], pitch: float) -> tuple[list[float], list[float], int]:
     """Cell index and centre x of single-character blobs, counting cells from the left edge.
 
     The local pitch is updated as we go, so the count survives perspective; blobs
@@ -176,7 +176,7 @@ def _walk_cells(components: list[Component], pitch: float) -> tuple[list[float],
             center_x.append(comp.cx)
         next_index += chars - 1
         previous_last_center = last_center if chars > 1 else comp.cx
-    return index, center_x
+    return index, center_x, next_index + 1
 
 
 def fit_line_geometry(line: list[Component], length: int) -> LineGeometry | None:
@@ -186,13 +186,22 @@ def fit_line_geometry(line: list[Component], length: int) -> LineGeometry | None
     usable = [c for c in line if 0.5 * height <= c.height <= 1.4 * height]
     if len(usable) < 5:
         return None
-    left = min(c.left for c in usable)
-    right = max(c.right for c in usable)
-    pitch = (right - left) / (length - 1 + INK_WIDTH_PER_PITCH)
-    if pitch <= 2:
-        return None
-    index, center_x = _walk_cells(sorted(usable, key=lambda c: c.left), pitch)
-    if len(index) < 6 or abs(index[-1] - (length - 1)) > 1.5:
+    usable.sort(key=lambda c: c.left)
+    for _ in range(4):
+        left, right = usable[0].left, usable[-1].right
+        pitch = (right - left) / (length - 1 + INK_WIDTH_PER_PITCH)
+        if pitch <= 2:
+            return None
+        index, center_x, cell_count = _walk_cells(usable, pitch)
+        if len(index) >= 6 and abs(cell_count - length) <= 1:
+            break
+        if cell_count < length or len(usable) < 8:
+            return None
+        # Too many cells: a stray blob (document edge, shadow, noise) sits at one end.
+        left_gap = usable[1].left - usable[0].right
+        right_gap = usable[-1].left - usable[-2].right
+        usable = usable[1:] if left_gap > right_gap else usable[:-1]
+    else:
         return None
     index_arr = np.array(index, float)
     # Perspective makes the pitch drift along the line: allow a quadratic when well supported.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from verification.mrz import MrzFields, parse_mrz
+from verification.mrz import MrzFields, is_country_code, parse_mrz
 from verification.ocr import classify
 from verification.ocr.cells import (
     LINE_LENGTHS,
@@ -220,7 +220,12 @@ def _finish(band: BandReading) -> MrzReading:
         fields = parse_mrz(text_lines)
     except ValueError:
         fields = None
-    checks_hold = fields is not None and fields.valid
+    checks_hold = (
+        fields is not None
+        and fields.valid
+        and is_country_code(fields.country)
+        and is_country_code(fields.nationality)
+    )
     total = sum(len(line) for line in band.lines)
     trusted_fraction = 1 - len(unconfirmed) / total
     confidence = (
