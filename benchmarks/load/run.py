@@ -260,6 +260,12 @@ def main() -> None:
     parser.add_argument("--upload-rate", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="niceness of the OCR worker, so web requests come first on a shared CPU (0: off)",
+    )
     parser.add_argument("--drain", type=float, default=120, help="seconds to wait for OCR after")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kyc_load")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/10")
@@ -329,6 +335,7 @@ def main() -> None:
     worker_log = open(work / "worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [
+            *(["nice", "-n", str(args.worker_nice)] if args.worker_nice else []),
             sys.executable,
             "-m",
             "celery",
@@ -388,7 +395,7 @@ def main() -> None:
         )
         trivial.start()
         with ThreadPoolExecutor(max_workers=64) as pool:
-            for n, session in enumerate(sessions["uploading"]):
+            for n, session in enumerate(sessions["uploading"] if args.upload_rate > 0 else []):
                 due = started + n / args.upload_rate
                 if due >= stop_at:
                     break
@@ -410,7 +417,14 @@ def main() -> None:
         report = {
             "settings": {
                 k: getattr(args, k)
-                for k in ("duration", "customers", "upload_rate", "workers", "threads")
+                for k in (
+                    "duration",
+                    "customers",
+                    "upload_rate",
+                    "workers",
+                    "threads",
+                    "worker_nice",
+                )
             },
             "cpus": os.cpu_count(),
             "floor_idle": floor_idle,
