@@ -263,7 +263,7 @@ def main() -> None:
     parser.add_argument(
         "--worker-nice",
         type=int,
-        default=10,
+        default=19,
         help="niceness of the OCR worker, so web requests come first on a shared CPU (0: off)",
     )
     parser.add_argument("--drain", type=float, default=120, help="seconds to wait for OCR after")

@@ -69,6 +69,10 @@ def test_app_services_wait_for_migrations_and_the_bucket(compose):
     assert "mc mb" in init and "anonymous set none" in init  # the bucket is private
 
 
+def test_ocr_worker_yields_the_cpu_to_the_web_processes(compose):
+    assert compose["services"]["worker"]["cpu_shares"] < 1024  # docker's default weight
+
+
 def test_only_the_portal_is_published_and_only_on_loopback(compose):
     for name, service in compose["services"].items():
         if name == "web":
