@@ -50,7 +50,7 @@ def _is_follow_up_draft(latest: Verification | None) -> bool:
     )
 
 
-def _draft_from(previous: Verification) -> Verification:
+def draft_from(previous: Verification) -> Verification:
     """A new draft with the previous application's details; the existing open one if a
     concurrent request made it first (the database allows one open application per customer)."""
     try:
@@ -82,7 +82,7 @@ def start_retry(user) -> Verification:
                 "have questions, please contact customer support."
             )
         )
-    return _draft_from(latest)
+    return draft_from(latest)
 
 
 @transaction.atomic
@@ -99,4 +99,4 @@ def start_reverification(user) -> Verification:
         raise CannotStartAgain(_("Only a passed verification can be renewed."))
     if latest.status == Status.PASSED:
         change_status(latest.pk, Status.LAPSED, actor=user, reason=LAPSE_REASONS[DETAILS_CHANGED])
-    return _draft_from(latest)
+    return draft_from(latest)

@@ -22,7 +22,7 @@ from django_countries import countries
 
 from kyc_portal.crypto import lookup_hash
 
-from . import policy, uploads
+from . import policy, retry, uploads
 from .models import Document, DocumentType, OcrResult, PolicyRule, Status, Verification
 from .status import change_status
 
@@ -125,6 +125,10 @@ def start_or_resume(user) -> Verification:
         return open_one
     if not may_start_new(user):
         raise CannotStartApplication
+    latest = latest_application(user)
+    if latest is not None:
+        # After a retry-able rejection or a lapse the new attempt starts from the last details.
+        return retry.draft_from(latest)
     try:
         with transaction.atomic():
             return Verification.objects.create(user=user)

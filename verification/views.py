@@ -45,9 +45,13 @@ def start(request):
     """The wizard's entry (the User Center's "Set" button): resumes where the customer is."""
     verification = access.get_open_verification(request.user)
     if verification is None:
-        if services.may_start_new(request.user):
-            return redirect("verification:certificate")
-        return redirect("verification:status")
+        if not services.may_start_new(request.user):
+            return redirect("verification:status")
+        if services.latest_application(request.user) is not None:
+            # A retry or re-verification: the new draft starts from the last details (at most
+            # one open application exists, so repeating this request creates nothing more).
+            services.start_or_resume(request.user)
+        return redirect("verification:certificate")
     if verification.status == Status.SUPPLEMENT_REQUESTED:
         return redirect("verification:review")
     if verification.status != Status.DRAFT:
