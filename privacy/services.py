@@ -72,7 +72,20 @@ def personal_data(user) -> dict:
             for document in verification.documents.all()
         ]
         applications.append(record)
+    from notifications.models import Notification
+
+    messages = [
+        {
+            "kind": message.kind,
+            "application": message.verification_id,
+            "at": _plain(message.created_at),
+            "read_at": _plain(message.read_at),
+            "content": message.data,
+        }
+        for message in Notification.objects.filter(user=user).order_by("created_at")
+    ]
     return {
+        "messages": messages,
         "account": {
             "email": user.email,
             "joined": _plain(user.date_joined),
@@ -120,6 +133,10 @@ def erase_account(user) -> ErasureRequest:
             verification.delete()
             request.deleted_applications += 1
 
+    from notifications.models import Notification
+
+    # The inbox (and its email outbox) belongs to the account, not to the decision record.
+    Notification.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     _delete_two_step_devices(user)
     user.email = f"erased-{user.pk}@erased.invalid"

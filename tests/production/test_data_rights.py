@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from notifications.models import Notification
 from privacy.models import ErasureRequest
 from tests.factories import PASSWORD, DocumentFactory, VerificationFactory, png_bytes
-from verification.models import Document, Status, StatusChange, Verification
+from verification.models import Document, Status, Verification
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ def test_customer_downloads_their_data_with_images(customer_client, customer):
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     data = json.loads(archive.read("data.json"))
     assert data["account"]["email"] == customer.email
+    assert data["messages"] == []  # the inbox (empty here)
     [application] = data["applications"]
     assert application["document_number"] == "X1234567"
     assert application["date_of_birth"] == "1990-05-17"
@@ -58,8 +60,12 @@ def test_download_needs_post_and_sign_in(customer_client):
 def test_erasure_keeps_decided_applications_without_images(
     customer_client, customer, settings, django_capture_on_commit_callbacks
 ):
-    decided = VerificationFactory(user=customer, status=Status.REJECTED)
-    StatusChange.objects.create(verification=decided, old="under_review", new="rejected")
+    from verification.status import change_status
+
+    decided = VerificationFactory(user=customer, status=Status.UNDER_REVIEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(decided.pk, Status.REJECTED, reason="test")
+    assert Notification.objects.filter(user=customer).exists()
     decided_image = DocumentFactory(verification=decided)
     draft = VerificationFactory(user=customer, status=Status.DRAFT)
     draft_image = DocumentFactory(verification=draft)
@@ -84,6 +90,7 @@ def test_erasure_keeps_decided_applications_without_images(
     assert user.email == f"erased-{user.pk}@erased.invalid"
     assert not user.is_active and not user.has_usable_password()
     assert not EmailAddress.objects.filter(user=user).exists()
+    assert not Notification.objects.filter(user=user).exists()
     erasure = ErasureRequest.objects.get(user=user)
     assert (erasure.deleted_applications, erasure.deleted_images, erasure.kept_applications) == (
         1,
