@@ -7,6 +7,19 @@ from accounts import roles
 from .factories import SalesGroupFactory, UserFactory, staff_user
 
 
+def pytest_collection_modifyitems(items):
+    """A transactional test empties every table when it ends. With serialized rollback each one
+    first puts back what the migrations seeded (role groups, rejection reasons, policy rules),
+    so no test depends on the order it runs in."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        uses_transactions = {"transactional_db", "live_server"} & set(item.fixturenames)
+        if kwargs.get("transaction") or uses_transactions:
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Each test gets its own private document folder and an empty cache (rate limits)."""
