@@ -4,22 +4,26 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from verification import selectors as verification_selectors
 
+from . import roles
 from .forms import LanguageForm
 
 
+@require_safe
 def home(request):
     return render(request, "home.html")
 
 
 @login_required
+@require_safe
 def user_center(request):
     ctx = {
         "kyc": verification_selectors.progress_for(request.user),
         "mfa_enabled": is_mfa_enabled(request.user),
+        "is_customer": roles.is_customer(request.user),
     }
     return render(request, "accounts/user_center.html", ctx)
 

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from verification import retry
 
@@ -12,6 +12,7 @@ from .models import Notification
 
 
 @login_required
+@require_safe
 def inbox(request):
     notifications = Notification.objects.filter(user=request.user).only(
         "pk", "kind", "created_at", "read_at", "verification_id"

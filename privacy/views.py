@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import roles
 
@@ -15,6 +15,7 @@ from .forms import ErasureForm
 
 
 @login_required
+@require_safe
 def overview(request):
     return render(
         request,

@@ -56,15 +56,15 @@ _TABLE = """
     healthz                            GET  ok          ok          ok          ok          ok          ok          ok          ok
     healthz                            POST 405         405         405         405         405         403         403         405
     home                               GET  ok          ok          ok          ok          ok          ok          ok          ok
-    home                               POST ok          ok          ok          ok          ok          403         403         ok
+    home                               POST 405         405         405         405         405         403         403         405
     accounts:set_language              GET  405         405         405         405         405         405         405         405
     accounts:set_language              POST redirect    redirect    redirect    redirect    redirect    redirect    redirect    redirect
     accounts:user_center               GET  login       ok          ok          ok          ok          ok          ok          ok
-    accounts:user_center               POST login       ok          ok          ok          ok          403         403         ok
+    accounts:user_center               POST login       405         405         405         405         403         403         405
     notifications:detail               GET  login       ok          404         404         404         404         404         404
     notifications:detail               POST login       ok          404         404         404         403         403         404
     notifications:inbox                GET  login       ok          ok          ok          ok          ok          ok          ok
-    notifications:inbox                POST login       ok          ok          ok          ok          403         403         ok
+    notifications:inbox                POST login       405         405         405         405         403         403         405
     notifications:mark_all_read        GET  405         405         405         405         405         405         405         405
     notifications:mark_all_read        POST login       redirect    redirect    redirect    redirect    403         403         redirect
     notifications:start_retry          GET  405         405         405         405         405         405         405         405
@@ -76,7 +76,7 @@ _TABLE = """
     privacy:erase                      GET  login       ok          ok          redirect    redirect    redirect    redirect    redirect
     privacy:erase                      POST login       ok          ok          redirect    redirect    403         403         redirect
     privacy:overview                   GET  login       ok          ok          ok          ok          ok          ok          ok
-    privacy:overview                   POST login       ok          ok          ok          ok          403         403         ok
+    privacy:overview                   POST login       405         405         405         405         403         403         405
     review:claim                       GET  405         405         405         405         405         405         405         mfa
     review:claim                       POST login       403         403         redirect    redirect    403         403         mfa
     review:confirm                     GET  405         405         405         405         405         405         405         mfa

@@ -50,3 +50,18 @@ def test_language_switch_never_redirects_off_site(client):
     )
 
     assert response["Location"] == "/"
+
+
+def test_inquiry_login_user_center_offers_nothing_that_changes_data(client, inquiry):
+    client.force_login(inquiry)
+
+    page = client.get(reverse("accounts:user_center")).content.decode()
+
+    assert inquiry.email in page
+    assert reverse("verification:start") not in page
+    assert reverse("account_email") not in page
+    assert "Real-name authentication" not in page
+
+
+def test_user_center_answers_post_with_method_not_allowed(customer_client):
+    assert customer_client.post(reverse("accounts:user_center")).status_code == 405
