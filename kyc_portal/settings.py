@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE["mark-lapsed-verifications"] = {
     "task": "notifications.tasks.mark_lapsed_verifications",
     "schedule": 24 * 3600,
 }
+# A reviewer who opened a case and went away does not keep it from the others.
+CELERY_BEAT_SCHEDULE["expire-idle-review-claims"] = {
+    "task": "review.tasks.expire_idle_claims",
+    "schedule": 300,
+}
 CELERY_BEAT_SCHEDULE["purge-expired-document-images"] = {
     "task": "privacy.tasks.purge_expired_document_images",
     "schedule": 6 * 3600,

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 if [ -n "${CELERY_BROKER_URL:-}" ]; then
-  .venv/bin/celery -A kyc_portal worker --beat --loglevel=INFO --concurrency=2 &
+  # One BLAS/Tesseract thread per OCR read: extra threads only fight over the cores.
+  OPENBLAS_NUM_THREADS=1 OMP_THREAD_LIMIT=1 .venv/bin/celery -A kyc_portal worker --beat --loglevel=INFO --concurrency=2 &
   worker=$!
   trap 'kill $worker 2>/dev/null' EXIT
   echo "Celery worker started (pid $worker) on $CELERY_BROKER_URL"

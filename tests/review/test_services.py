@@ -360,3 +360,26 @@ def test_claim_next_takes_most_urgent_free_case(reviewer):
     assert services.claim_next(reviewer) is None
     own.refresh_from_db()
     assert own.status == Status.PROVIDED
+
+
+def test_beat_task_returns_idle_claims_to_the_queue(reviewer, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from review import tasks
+    from tests.factories import VerificationFactory
+    from verification.models import Status
+
+    verification = VerificationFactory(
+        status=Status.UNDER_REVIEW,
+        assigned_to=reviewer,
+        claimed_at=timezone.now() - timedelta(hours=5),
+        submitted_at=timezone.now() - timedelta(hours=6),
+    )
+
+    tasks.expire_idle_claims.delay()
+
+    verification.refresh_from_db()
+    assert verification.status == Status.PROVIDED
+    assert verification.assigned_to is None
