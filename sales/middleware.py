@@ -32,9 +32,12 @@ class InquiryReadOnlyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in SAFE_METHODS and roles.is_inquiry(request.user):
-            if _view_name(request.path_info) not in INQUIRY_WRITABLE_URL_NAMES:
-                return render(request, "sales/read_only.html", status=403)
+        if (
+            request.method not in SAFE_METHODS
+            and roles.is_inquiry(request.user)
+            and _view_name(request.path_info) not in INQUIRY_WRITABLE_URL_NAMES
+        ):
+            return render(request, "sales/read_only.html", status=403)
         return self.get_response(request)
 
 
