@@ -280,14 +280,21 @@ def own_broker(transactional_db, redis_server, monkeypatch, settings):
             "KEY_PREFIX": "kyc",
         }
     }
-    saved = app.conf.broker_url, app.conf.broker_write_url, app.__dict__.get("_pool")
+    # Celery caches connections in two pools: both must forget the machine's Redis.
+    saved = (
+        app.conf.broker_url,
+        app.conf.broker_write_url,
+        app.__dict__.get("_pool"),
+        app.amqp._producer_pool,
+    )
     app.conf.broker_url = app.conf.broker_write_url = broker
     app._pool = None
+    app.amqp._producer_pool = None
     try:
         yield {"broker": broker, "cache": cache, "port": redis_server["port"]}
     finally:
         app.conf.broker_url, app.conf.broker_write_url = saved[0], saved[1]
-        app._pool = saved[2]
+        app._pool, app.amqp._producer_pool = saved[2], saved[3]
         settings.CACHES = saved_caches  # before the autouse fixture clears the cache
 
 

@@ -22,38 +22,13 @@ STEP1_PASSPORT = {"account_type": "individual", "nationality": "GB", "document_c
 
 
 @pytest.fixture
-def own_redis_worker(transactional_db, redis_server, monkeypatch, settings, tmp_path, request):
-    """The app, the cache and a real worker all on our own redis-server."""
-    from django.db import connection
-
-    from kyc_portal.celery import app
-
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker in another process needs DATABASE_URL=postgres://…")
-    broker, cache = redis_server["url"] + "/0", redis_server["url"] + "/1"
+def own_redis_worker(own_broker, monkeypatch, tmp_path, request):
+    """A real worker on our own redis-server (see own_broker), sending email to files."""
     mail = tmp_path / "mail"
-    monkeypatch.setenv("CELERY_BROKER_URL", broker)
-    monkeypatch.setenv("CACHE_URL", cache)
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     monkeypatch.setenv("EMAIL_FILE_PATH", str(mail))
-    saved_caches = settings.CACHES
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": cache,
-            "KEY_PREFIX": "kyc",
-        }
-    }
-    saved = app.conf.broker_url, app.__dict__.get("_pool")
-    app.conf.broker_url = broker
-    app._pool = None
-    try:
-        worker = request.getfixturevalue("celery_worker")
-        yield worker, mail
-    finally:
-        app.conf.broker_url = saved[0]
-        app._pool = saved[1]
-        settings.CACHES = saved_caches  # before the autouse fixture clears the cache
+    worker = request.getfixturevalue("celery_worker")
+    return worker, mail
 
 
 def _wait_for(condition, seconds=120, what="condition", worker=None):
