@@ -244,6 +244,11 @@ def test_canary_document_number_appears_in_no_log_broker_cache_or_plain_column(
     for url in (own_broker["broker"], own_broker["cache"]):
         assert [v for v in redis_contents(url) if contains_canary(v)] == []
     assert tables_holding_canary() == []
+    # The customer's email address is personal data too (it is stored in plain text, though).
+    for text in (*records, worker_log, *monitor.commands):
+        assert email not in text
+    for url in (own_broker["broker"], own_broker["cache"]):
+        assert not [v for v in redis_contents(url) if email.encode() in v]
 
 
 def test_canary_search_finds_the_canary_however_it_is_encoded():
