@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.set([Group.objects.get(name=name) for name in extracted])
+            self.groups.set([Group.objects.get_or_create(name=name)[0] for name in extracted])
 
 
 class SalesGroupFactory(factory.django.DjangoModelFactory):
