@@ -1,6 +1,6 @@
 """Celery tasks: document ids in, nothing out (Celery logs arguments and return values).
 
-The work and its idempotency live in verification.services. Settings make every task
+The work and its idempotency live in verification.reading. Settings make every task
 acknowledged late and re-queued when its worker dies (CELERY_TASK_ACKS_LATE,
 CELERY_TASK_REJECT_ON_WORKER_LOST).
 """
@@ -12,7 +12,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
-from . import services
+from . import reading
 
 # A read takes seconds; a minute and a half means something is wrong with this image or host.
 # KYC_OCR_SOFT_TIME_LIMIT changes it (set it for web and worker alike: limits travel in the
@@ -20,7 +20,7 @@ from . import services
 READ_SOFT_TIME_LIMIT = int(os.environ.get("KYC_OCR_SOFT_TIME_LIMIT", "90"))
 READ_TIME_LIMIT = READ_SOFT_TIME_LIMIT + 30
 MAX_RETRIES = 5
-TRANSIENT_ERRORS = (services.TransientReadError, DatabaseError, ConnectionError)
+TRANSIENT_ERRORS = (reading.TransientReadError, DatabaseError, ConnectionError)
 
 
 def _debug_delay() -> None:
@@ -40,13 +40,13 @@ def _debug_delay() -> None:
 def extract_document(self, document_id: int) -> None:
     """Reads a document's MRZ or text and records it; a failure sends the case to a person."""
     try:
-        services.extract_document(document_id, before_read=_debug_delay)
+        reading.extract_document(document_id, before_read=_debug_delay)
     except SoftTimeLimitExceeded:
         limit = (self.request.timelimit or (None, None))[1] or self.soft_time_limit
-        services.mark_reading_failed(document_id, f"timed out after {limit} s")
+        reading.mark_reading_failed(document_id, f"timed out after {limit} s")
     except TRANSIENT_ERRORS as error:
         if self.request.retries >= MAX_RETRIES:
-            services.mark_reading_failed(
+            reading.mark_reading_failed(
                 document_id, f"failed after {MAX_RETRIES} retries: {type(error).__name__}"
             )
             return
@@ -57,4 +57,4 @@ def extract_document(self, document_id: int) -> None:
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_unfinished_readings() -> None:
     """Re-queues readings that were never queued or whose worker died (periodic, via beat)."""
-    services.sweep_unfinished_readings()
+    reading.sweep_unfinished_readings()

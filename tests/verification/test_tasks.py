@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.factories import DocumentFactory, VerificationFactory, png_bytes
-from verification import services, tasks
+from verification import reading, services, tasks
 from verification.models import OcrResult
 
 from .conftest import generated_passport
@@ -97,7 +97,7 @@ def test_sweep_requeues_a_reading_that_was_never_queued():
         created_at=timezone.now() - datetime.timedelta(minutes=10)
     )
     fresh = _document(content=png_bytes())  # just uploaded: its task may still be on its way
-    assert services.sweep_unfinished_readings() == [document.pk]
+    assert reading.sweep_unfinished_readings() == [document.pk]
     assert OcrResult.objects.get(document=document).state == OcrResult.State.DONE
     assert OcrResult.objects.get(document=fresh).state == OcrResult.State.PENDING
 
@@ -106,7 +106,7 @@ def test_sweep_gives_up_on_a_reading_whose_worker_kept_dying():
     document = _document(content=png_bytes())
     OcrResult.objects.filter(document=document).update(
         state=OcrResult.State.RUNNING,
-        attempts=services.MAX_READ_ATTEMPTS,
+        attempts=reading.MAX_READ_ATTEMPTS,
         started_at=timezone.now() - datetime.timedelta(hours=1),
     )
     tasks.sweep_unfinished_readings.delay()
@@ -122,7 +122,7 @@ def test_stale_running_reading_is_requeued_and_finished():
         attempts=1,
         started_at=timezone.now() - datetime.timedelta(hours=1),
     )
-    services.sweep_unfinished_readings()
+    reading.sweep_unfinished_readings()
     ocr = OcrResult.objects.get(document=document)
     assert ocr.state == OcrResult.State.FAILED and ocr.attempts == 2  # read again: no MRZ there
 
@@ -153,7 +153,7 @@ def test_upload_while_the_broker_is_down_is_kept_and_read_by_the_sweep(
     document.__class__.objects.filter(pk=document.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=10)
     )
-    services.sweep_unfinished_readings()
+    reading.sweep_unfinished_readings()
     assert OcrResult.objects.get(document=document).state == OcrResult.State.FAILED  # plain image
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tests.factories import DocumentFactory
-from verification import services, tasks
+from verification import reading, tasks
 from verification.models import OcrResult
 
 from .conftest import generated_passport
@@ -91,7 +91,7 @@ def impatient_worker(monkeypatch, request):
 
 def test_worker_reads_an_uploaded_passport(celery_worker):
     document, truth = _passport_document()
-    services.queue_reading(document.pk)
+    reading.queue_reading(document.pk)
     ocr = _wait_for(lambda: (o := _state(document)).state in FINISHED and o)
     assert ocr.state == OcrResult.State.DONE and ocr.valid
     assert ocr.fields["number"] == truth["number"]
@@ -99,7 +99,7 @@ def test_worker_reads_an_uploaded_passport(celery_worker):
 
 def test_worker_killed_mid_read_runs_the_task_again(slow_worker):
     document, truth = _passport_document()
-    services.queue_reading(document.pk)
+    reading.queue_reading(document.pk)
     _wait_for(lambda: _state(document).state == OcrResult.State.RUNNING)
     children = _pool_children(slow_worker.pid)
     assert children, "the prefork pool has a child process doing the read"
@@ -114,7 +114,7 @@ def test_worker_killed_mid_read_runs_the_task_again(slow_worker):
 
 def test_read_past_its_time_limit_fails_with_a_reason(impatient_worker):
     document, _truth = _passport_document()
-    services.queue_reading(document.pk)
+    reading.queue_reading(document.pk)
     ocr = _wait_for(lambda: (o := _state(document)).state in FINISHED and o)
     assert ocr.state == OcrResult.State.FAILED
     assert ocr.error == "timed out after 2 s"
