@@ -10,6 +10,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql
 
 run: setup
 	@scripts/system-packages.sh $(RUN_PACKAGES)
+	$(PY) scripts/ensure_database.py
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_demo_accounts
 	DEMO_ACCOUNTS_SKIP_MFA=true scripts/serve.sh
