@@ -14,4 +14,4 @@ else
   echo "No CELERY_BROKER_URL: background tasks run inline."
 fi
 echo "Portal: http://127.0.0.1:8000   (Ctrl-C to stop)"
-exec $PY manage.py runserver 127.0.0.1:8000
+$PY manage.py runserver 127.0.0.1:8000  # not exec: the EXIT trap stops the worker
