@@ -55,6 +55,17 @@ def enable_totp(user) -> str:
     return secret
 
 
+def totp_code(secret: str) -> str:
+    """The authenticator app's current six-digit code for a TOTP secret."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
 def staff_user(role, *, mfa=True, **kwargs):
     user = UserFactory(roles=[role], is_staff=role == roles.SUPERVISOR, **kwargs)
     if mfa:

@@ -1,37 +1,13 @@
 """A reviewer takes the most urgent case from the queue and passes it, in a real browser."""
 
-import time
-
 import pytest
 
-from tests.factories import PASSWORD, staff_user
+from tests.browser.helpers import sign_in
+from tests.factories import staff_user
 from tests.review.factories import submitted_case, with_ocr
 from verification.models import Status, StatusChange
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    # A transactional test flushes the tables, groups made by migrations included.
-    from django.contrib.auth.models import Group
-
-    from accounts import roles
-
-    for name in roles.STAFF_ROLES:
-        Group.objects.get_or_create(name=name)
-
-
-def _sign_in(page, user, secret):
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("link", name="Review queue").wait_for()
 
 
 def test_reviewer_takes_case_from_queue_and_passes_it(page, screenshot_dir):
@@ -43,7 +19,8 @@ def test_reviewer_takes_case_from_queue_and_passes_it(page, screenshot_dir):
     with_ocr(case)
     submitted_case(due_in_hours=30)
 
-    _sign_in(page, reviewer, secret)
+    sign_in(page, reviewer, secret)
+    page.get_by_role("link", name="Review queue").wait_for()
     page.goto("/review/")
     page.wait_for_selector(f"tr[data-case='{case.pk}']")
     page.screenshot(path=f"{screenshot_dir}/review-queue.png", full_page=True)

@@ -2,22 +2,17 @@
 find the group's customers, search, filter, open one, export CSV; nothing to change anywhere."""
 
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 
 from accounts import roles
 from audit.models import AuditEvent
-from tests.factories import PASSWORD, SalesGroupFactory, UserFactory, staff_user
+from tests.browser.helpers import sign_in
+from tests.factories import SalesGroupFactory, UserFactory, staff_user
 from tests.sales.conftest import DATE_OF_BIRTH, DOCUMENT_NUMBER, apply_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def test_inquiry_login_looks_up_its_customers_and_exports_them(page, screenshot_dir, tmp_path):
@@ -43,12 +38,7 @@ def test_inquiry_login_looks_up_its_customers_and_exports_them(page, screenshot_
     UserFactory(sales_group=group, email="not.started@example.com")
     apply_for(UserFactory(sales_group=SalesGroupFactory(), email="west.only@example.com"), "passed")
 
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", inquiry.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.fill("input[name=code]", current_code(secret))
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, inquiry, secret)
 
     page.get_by_role("link", name="Customers").click()
     page.get_by_role("heading", name="Customers of East sales").wait_for()

@@ -2,38 +2,14 @@
 finds the request in the inbox, re-uploads only that photo and resubmits, and the case is back
 in the review queue marked as returned, with its history kept."""
 
-import time
-
 import pytest
 
+from tests.browser.helpers import sign_in
 from tests.factories import PASSWORD, enable_totp, png_bytes, staff_user
 from tests.review.factories import submitted_case, with_ocr
 from verification.models import Document, Status, StatusChange
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    # A transactional test flushes the tables, groups made by migrations included.
-    from django.contrib.auth.models import Group
-
-    from accounts import roles
-
-    for name in roles.STAFF_ROLES:
-        Group.objects.get_or_create(name=name)
-
-
-def _sign_in_reviewer(page, user, secret):
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("link", name="Review queue").wait_for()
 
 
 def test_supplement_request_reupload_and_return_to_the_queue(
@@ -48,7 +24,8 @@ def test_supplement_request_reupload_and_return_to_the_queue(
     old_photo = case.documents.get(kind=Document.Kind.HOLDING_PHOTO)
 
     # The reviewer opens the case from the queue and asks for a new holding photo.
-    _sign_in_reviewer(page, reviewer, secret)
+    sign_in(page, reviewer, secret)
+    page.get_by_role("link", name="Review queue").wait_for()
     page.goto("/review/")
     page.click(f"tr[data-case='{case.pk}'] button.open-case")
     page.wait_for_url(f"**/review/{case.pk}/")
