@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b
-TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql docker-compose
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql docker-compose gettext
 
 .PHONY: run test setup venv lint format messages benchmark clean
 
