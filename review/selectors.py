@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kyc_portal.crypto import lookup_hash
-from verification.models import Document, PolicyRule, Status, Verification
+from verification import policy
+from verification.models import Document, Status, Verification
 
 from .models import ReviewDecision
 
@@ -273,14 +274,6 @@ def _ocr_of(document):
         return None
 
 
-def policy_hits(verification):
-    if not verification.nationality:
-        return PolicyRule.objects.none()
-    return PolicyRule.objects.filter(active=True, country=verification.nationality).filter(
-        Q(document_type="") | Q(document_type=verification.document_type)
-    )
-
-
 def case_details(verification) -> dict:
     """Everything the case page shows, gathered in a fixed number of queries."""
     from accounts.risk import events_for
@@ -305,7 +298,10 @@ def case_details(verification) -> dict:
         "holding_photo": next((d for d in documents if d.kind == "holding_photo"), None),
         "ocr": ocr,
         "comparison": compare_with_ocr(verification, ocr),
-        "policy_hits": list(policy_hits(verification)),
+        "policy_hits": [
+            policy.message_of(rule)
+            for rule in policy.rules_for(verification.nationality, verification.document_type)
+        ],
         "earlier_applications": list(
             Verification.objects.filter(user_id=verification.user_id)
             .exclude(pk=verification.pk)

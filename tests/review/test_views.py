@@ -387,3 +387,15 @@ def test_supervisor_reassigns_from_the_page(client, supervisor, reviewer):
     client.post(reverse("review:reassign", args=[case.pk]), {"reviewer": other.pk})
     case.refresh_from_db()
     assert case.assigned_to == other
+
+
+def test_case_page_shows_policy_hits_in_the_reviewers_language(reviewer_client):
+    case = submitted_case(nationality="CN")
+    url = reverse("review:detail", args=[case.pk])
+
+    english = reviewer_client.get(url).content.decode()
+    reviewer_client.cookies["django_language"] = "zh-hans"
+    chinese = reviewer_client.get(url).content.decode()
+
+    assert "Mainland Chinese passports are temporarily unable to pass KYC" in english
+    assert "中国大陆护照暂时无法通过" in chinese
