@@ -2,7 +2,6 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -38,7 +37,6 @@ def set_language(request):
     response = HttpResponseRedirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]
-        translation.activate(language)
         response.set_cookie(
             "django_language", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )

@@ -75,6 +75,16 @@ def customer_client(client, customer):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Each test starts in English: a request in Chinese leaves its language on the thread."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_inline():
     """Tasks run inline unless a test asks for a real worker (see `celery_worker`)."""
     from kyc_portal.celery import app
