@@ -84,6 +84,30 @@ def _refuse_own(verification, user) -> None:
         raise DecisionRefused(_("You cannot review your own application."))
 
 
+def _assign(verification, assignee, *, actor, reason) -> Verification:
+    """Gives a locked, queued or claimed case to `assignee` (a queued one becomes Under review).
+
+    Raises DecisionRefused for a case no longer waiting for review.
+    """
+    now = timezone.now()
+    if verification.status == Status.PROVIDED:
+        return change_status(
+            verification.pk,
+            Status.UNDER_REVIEW,
+            actor=actor,
+            reason=reason,
+            assigned_to=assignee,
+            claimed_at=now,
+        )
+    if verification.status != Status.UNDER_REVIEW:
+        raise DecisionRefused(_("This case is not waiting for review."))
+    # Renewing, taking over or handing on a claim is not a status change.
+    verification.assigned_to = assignee
+    verification.claimed_at = now
+    verification.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
+    return verification
+
+
 @transaction.atomic
 def claim(verification_id, reviewer) -> Verification:
     """Assigns a queued case to `reviewer` and moves it to Under review.
@@ -93,27 +117,13 @@ def claim(verification_id, reviewer) -> Verification:
     """
     verification = _locked(verification_id)
     _refuse_own(verification, reviewer)
-    now = timezone.now()
-    if verification.status == Status.PROVIDED:
-        verification = change_status(
-            verification.pk,
-            Status.UNDER_REVIEW,
-            actor=reviewer,
-            reason="claimed",
-            assigned_to=reviewer,
-            claimed_at=now,
-        )
-    elif verification.status == Status.UNDER_REVIEW:
-        if verification.assigned_to_id not in (None, reviewer.pk) and claim_is_live(
-            verification, now
-        ):
-            raise CaseClaimedByOther(_("Another reviewer is working on this case."))
-        # Renewing or taking over a claim is not a status change.
-        verification.assigned_to = reviewer
-        verification.claimed_at = now
-        verification.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
-    else:
-        raise DecisionRefused(_("This case is not waiting for review."))
+    if (
+        verification.status == Status.UNDER_REVIEW
+        and verification.assigned_to_id not in (None, reviewer.pk)
+        and claim_is_live(verification, timezone.now())
+    ):
+        raise CaseClaimedByOther(_("Another reviewer is working on this case."))
+    verification = _assign(verification, reviewer, actor=reviewer, reason="claimed")
     record(reviewer, AuditEvent.Action.CASE_CLAIMED, verification=verification)
     return verification
 
@@ -191,22 +201,7 @@ def reassign(verification_id, to_user, *, supervisor) -> Verification:
     verification = _locked(verification_id)
     _refuse_own(verification, to_user)
     previous = verification.assigned_to_id
-    now = timezone.now()
-    if verification.status == Status.PROVIDED:
-        verification = change_status(
-            verification.pk,
-            Status.UNDER_REVIEW,
-            actor=supervisor,
-            reason="assigned by supervisor",
-            assigned_to=to_user,
-            claimed_at=now,
-        )
-    elif verification.status == Status.UNDER_REVIEW:
-        verification.assigned_to = to_user
-        verification.claimed_at = now
-        verification.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
-    else:
-        raise DecisionRefused(_("This case is not waiting for review."))
+    verification = _assign(verification, to_user, actor=supervisor, reason="assigned by supervisor")
     record(
         supervisor,
         AuditEvent.Action.CASE_REASSIGNED,
