@@ -44,34 +44,34 @@ def mark_all_read(request):
 @require_POST
 @login_required
 def start_retry(request):
-    try:
-        retry.start_retry(request.user)
-    except retry.CannotStartAgain as exc:
-        messages.error(request, exc.message)
-        return redirect(content.url("verification:status"))
-    messages.success(
+    return _start_again(
         request,
+        retry.start_retry,
         _(
             "A new application has been started with the details of your last one. Check "
             "them, upload your documents again and submit."
         ),
     )
-    return redirect("verification:start")
 
 
 @require_POST
 @login_required
 def start_reverification(request):
-    try:
-        retry.start_reverification(request.user)
-    except retry.CannotStartAgain as exc:
-        messages.error(request, exc.message)
-        return redirect(content.url("verification:status"))
-    messages.success(
+    return _start_again(
         request,
+        retry.start_reverification,
         _(
             "A new application has been started with your verified details. Change what is "
             "different, upload your current document and submit."
         ),
     )
+
+
+def _start_again(request, start, started_message):
+    try:
+        start(request.user)
+    except retry.CannotStartAgain as exc:
+        messages.error(request, exc.message)
+        return redirect("verification:status")
+    messages.success(request, started_message)
     return redirect("verification:start")
