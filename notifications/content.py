@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from verification.models import Document, Status, Verification
@@ -78,12 +78,9 @@ def _next_change_time(notification: Notification):
     return later
 
 
-def url(name: str, *args, absolute: bool = False, fallback: str = "verification:start") -> str:
-    """A path (or a full address for emails) for a URL name, or the fallback's if it is missing."""
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = reverse(fallback)
+def url(name: str, *args, absolute: bool = False) -> str:
+    """A path, or for emails (sent outside any request) a full address, for a URL name."""
+    path = reverse(name, args=args)
     return f"{settings.PORTAL_URL.rstrip('/')}{path}" if absolute else path
 
 
