@@ -111,9 +111,6 @@ def celery_worker(transactional_db, settings):
     in another process cannot see SQLite's in-memory test database.
     """
     import os
-    import subprocess
-    import sys
-    import time
 
     from django.db import connection
 
@@ -122,46 +119,62 @@ def celery_worker(transactional_db, settings):
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if not broker.startswith("redis") or connection.vendor != "postgresql":
         pytest.skip("needs CELERY_BROKER_URL=redis://… and DATABASE_URL=postgres://… for a worker")
-    app.conf.task_always_eager = False
     app.control.purge()
+    worker = start_celery_worker(settings, settings.PRIVATE_MEDIA_ROOT.parent / "celery-worker.log")
+    yield worker
+    stop_celery_worker(worker)
+
+
+def start_celery_worker(settings, log_path, *, loglevel="INFO", **extra_env):
+    """Starts a worker process on this test's database and document folder; waits until it
+    answers a ping. Its output goes to `log_path` (worker.log() reads it)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from kyc_portal.celery import app
+
+    app.conf.task_always_eager = False
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "CONN_MAX_AGE": "0",
+        **extra_env,
     }
-    log = open(settings.PRIVATE_MEDIA_ROOT.parent / "celery-worker.log", "w+")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kyc_portal",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        stdout=log,  # a file, not a pipe: an unread pipe fills up and stalls the worker
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so teardown stops the pool too
-    )
-    worker.log_path = log.name
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "kyc_portal",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                f"--loglevel={loglevel}",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env=env,
+            stdout=log,  # a file, not a pipe: an unread pipe fills up and stalls the worker
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so teardown stops the pool too
+            cwd=settings.BASE_DIR,
+        )
+    worker.log_path = str(log_path)
+    worker.log = Path(log_path).read_text
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=0.5):
         if worker.poll() is not None or time.monotonic() > deadline:
-            _stop_process_group(worker)
-            pytest.fail("The Celery worker did not start:\n" + Path(log.name).read_text())
-    yield worker
-    _stop_process_group(worker)
-    log.close()
+            stop_celery_worker(worker)
+            pytest.fail("The Celery worker did not start:\n" + worker.log()[-4000:])
+    return worker
 
 
-def _stop_process_group(process, grace=20):
+def stop_celery_worker(process, grace=20):
     import os
     import signal
     import subprocess

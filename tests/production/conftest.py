@@ -301,43 +301,13 @@ def own_broker(transactional_db, redis_server, monkeypatch, settings):
 @pytest.fixture
 def debug_worker(own_broker, settings, tmp_path):
     """A real Celery worker at DEBUG log level, its output in a file (read it with .log())."""
-    from kyc_portal.celery import app
-    from tests.conftest import _database_url
+    from tests.conftest import start_celery_worker, stop_celery_worker
 
-    app.conf.task_always_eager = False
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-        "CONN_MAX_AGE": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    with open(log_path, "w") as log:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "kyc_portal",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--loglevel=DEBUG",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=0.5):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            pytest.fail("The Celery worker did not start:\n" + log_path.read_text()[-4000:])
-    worker.log = log_path.read_text
+    worker = start_celery_worker(
+        settings,
+        tmp_path / "worker.log",
+        loglevel="DEBUG",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
     yield worker
-    stop(worker)
+    stop_celery_worker(worker)
