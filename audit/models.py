@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
         INQUIRY_EXPORT = "inquiry_export", _("Exported customers")
         DATA_EXPORT = "data_export", _("Downloaded own data")
         DATA_ERASED = "data_erased", _("Erased personal data")
+        ROLE_CHANGED = "role_changed", _("Changed a login's roles")
+        ROLE_PERMISSIONS_CHANGED = "role_permissions_changed", _("Changed what a role may do")
+        PASSWORD_SET_BY_STAFF = "password_set_by_staff", _("Set another login's password")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -11,6 +11,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from verification.models import Document, Status
 
@@ -59,3 +60,35 @@ def purge_expired_document_images(now: datetime.datetime | None = None) -> int:
     if deleted:
         logger.info("Retention: deleted %d document images", deleted)
     return deleted
+
+
+def reasons_to_keep_account(user) -> list[str]:
+    """Why deleting this login outright would destroy records the operator must keep.
+
+    Empty when the account holds nothing but drafts. Customers are erased through the privacy
+    flow instead (it keeps what the law requires); staff logins are deactivated, so the audit
+    trail goes on naming who acted.
+    """
+    from audit.models import AuditEvent
+    from review.models import FinalRejectionConfirmation, ReviewDecision
+
+    reasons = []
+    submitted = user.verifications.exclude(status=Status.DRAFT).count()
+    if submitted:
+        reasons.append(
+            _(
+                "%(count)d submitted application(s) kept under legal retention: erase the "
+                "customer's personal data through the privacy flow instead."
+            )
+            % {"count": submitted}
+        )
+    acted = (
+        AuditEvent.objects.filter(actor=user).exists()
+        or ReviewDecision.objects.filter(reviewer=user).exists()
+        or FinalRejectionConfirmation.objects.filter(supervisor=user).exists()
+    )
+    if acted:
+        reasons.append(
+            _("Named in the audit trail as the person who acted: deactivate the login instead.")
+        )
+    return reasons

@@ -4,10 +4,12 @@ the answer the portal must give. tests/test_authorization_matrix.py checks each 
 
 Objects in the URLs belong to "owner", a customer of the sales group of "inquiry_own_group".
 Answers: "ok" (2xx), "redirect" (a redirect the view itself chose), "login" (sent to sign in),
-"mfa" (staff sent to set up two-step verification), "admin_login", or an HTTP status ("403", ...).
+"mfa" (staff sent to set up two-step verification), "admin_login", "granted" (whatever the
+status, someone's login, password, roles or admin flags changed), or an HTTP status ("403", ...).
 """
 
 OK, REDIRECT, LOGIN, MFA, ADMIN_LOGIN = "ok", "redirect", "login", "mfa", "admin_login"
+GRANTED = "granted"  # the request changed a login, password, role membership or role
 
 ROLES = (
     "anonymous",
@@ -39,7 +41,7 @@ URL_ARGS = {
 POST_DATA: dict = {}
 
 
-# allauth's and the admin's own pages are theirs: covered by these prefixes, with one sample each.
+# allauth's pages are theirs: covered by a prefix rule, with samples; the admin has its own table.
 COVERED_BY_PREFIX_RULES = ("accounts/", "admin/")
 
 # One line per URL name and method; the columns follow ROLES. Rules the table follows:
@@ -124,26 +126,240 @@ _TABLE = """
 _SAMPLES = """
     account_email                      GET  login       ok          ok          ok          ok          ok          ok          ok
     account_email                      POST login       redirect    redirect    redirect    redirect    403         403         redirect
-    admin:accounts_user_changelist     GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa
-    admin:accounts_user_changelist     POST admin_login admin_login admin_login admin_login ok          403         403         mfa
-    admin:index                        GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa
-    admin:index                        POST admin_login admin_login admin_login admin_login ok          403         403         mfa
     mfa_index                          GET  login       ok          ok          ok          ok          ok          ok          ok
     mfa_index                          POST login       405         405         405         405         403         403         405
 """
 
 
-def _parse(table: str) -> dict:
+def _parse(table: str, roles: tuple = ROLES) -> dict:
     parsed: dict = {}
     for line in table.strip().splitlines():
         if line.lstrip().startswith("#"):
             continue
         name, method, *answers = line.split()
-        if len(answers) != len(ROLES):
-            raise ValueError(f"{name} {method}: {len(answers)} answers for {len(ROLES)} roles")
-        parsed.setdefault(name, {})[method] = dict(zip(ROLES, answers, strict=True))
+        if len(answers) != len(roles):
+            raise ValueError(f"{name} {method}: {len(answers)} answers for {len(roles)} roles")
+        parsed.setdefault(name, {})[method] = dict(zip(roles, answers, strict=True))
     return parsed
 
 
 MATRIX = _parse(_TABLE)
 PREFIX_SAMPLES = _parse(_SAMPLES)
+
+
+# --- The admin ---------------------------------------------------------------------------------
+# Every admin page for every role above plus the superuser. Supervisors manage holidays, peak
+# periods and policy rules, move customers between sales groups and read users, roles, risk
+# events and decisions; only the superuser grants roles, makes logins, sets passwords, deletes.
+ADMIN_ROLES = (*ROLES, "superuser")
+
+_ADMIN_OBJECTS = {
+    "account_emailaddress": "email_address",
+    "mfa_authenticator": "authenticator",
+    "accounts_user": "user",
+    "auth_group": "role",
+    "accounts_riskevent": "risk_event",
+    "audit_auditevent": "audit_event",
+    "sales_salesgroup": "sales_group",
+    "verification_policyrule": "policy_rule",
+    "review_holiday": "holiday",
+    "review_peakperiod": "peak_period",
+    "notifications_outgoingemail": "outgoing_email",
+}
+ADMIN_URL_ARGS = {
+    f"admin:{model}_{page}": {"object_id": obj}
+    for model, obj in _ADMIN_OBJECTS.items()
+    for page in ("change", "delete", "history")
+}
+ADMIN_URL_ARGS["admin:auth_user_password_change"] = {"id": "user"}
+ADMIN_URL_ARGS["admin:app_list"] = {"app_label": "app_label"}
+ADMIN_URL_ARGS["admin:view_on_site"] = {"content_type_id": "user_content_type", "object_id": "user"}
+
+_NEW_PASSWORD = {"password1": "An0ther-long-pass", "password2": "An0ther-long-pass"}
+
+
+def _every_permission(objects):
+    from django.contrib.auth.models import Permission
+
+    return list(Permission.objects.values_list("pk", flat=True))
+
+
+def _escalating_user_form(objects):
+    """A complete user form that also tries to make its subject a superuser and a supervisor."""
+    return {
+        "email": f"renamed-{objects['user']}@example.com",
+        "preferred_language": "en",
+        "sales_group": objects["sales_group"],
+        "date_joined_0": "2026-01-02",
+        "date_joined_1": "03:04:05",
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "groups": [objects["role"]],
+    }
+
+
+POST_DATA.update(
+    {
+        "admin:accounts_user_change": _escalating_user_form,
+        "admin:accounts_user_add": {"email": "new-login@example.com", **_NEW_PASSWORD},
+        "admin:auth_user_password_change": {**_NEW_PASSWORD, "usable_password": "true"},
+        "admin:accounts_user_changelist": lambda objects: {
+            "action": "delete_selected",
+            "_selected_action": [objects["user"]],
+            "post": "yes",
+        },
+        "admin:auth_group_change": lambda objects: {
+            "name": "Reviewer",
+            "permissions": _every_permission(objects),
+        },
+        "admin:auth_group_add": lambda objects: {
+            "name": "Everything",
+            "permissions": _every_permission(objects),
+        },
+        **{f"admin:{model}_delete": {"post": "yes"} for model in _ADMIN_OBJECTS},
+    }
+)
+
+# Rules the admin table follows:
+# - reviewers have no admin (they are not is_staff); inquiry logins' POSTs are 403 (read-only);
+# - a supervisor may read users, roles, risk events, the audit trail and sales groups, edit the
+#   calendar, policy rules and sales groups, and move a customer to another sales group (their
+#   user POST redirects, but its is_superuser/is_staff/groups are ignored: never "granted");
+# - only the superuser is ever "granted": new logins, passwords, roles and what a role may do;
+# - nobody deletes a login whose records are kept (the owner: 200, Django's "protected" page),
+#   nor risk events, audit events or the email outbox.
+_ADMIN_TABLE = """
+#   URL name                                     method anonymous   owner       other_cust  reviewer    supervisor  inquiry_own inquiry_oth no_mfa_staf superuser
+    admin:account_emailaddress_add               GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:account_emailaddress_add               POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:account_emailaddress_change            GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:account_emailaddress_change            POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:account_emailaddress_changelist        GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:account_emailaddress_changelist        POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:account_emailaddress_delete            GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:account_emailaddress_delete            POST admin_login admin_login admin_login admin_login 403         403         403         mfa         redirect
+    admin:account_emailaddress_history           GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:account_emailaddress_history           POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:accounts_riskevent_add                 GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:accounts_riskevent_add                 POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:accounts_riskevent_change              GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:accounts_riskevent_change              POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:accounts_riskevent_changelist          GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:accounts_riskevent_changelist          POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:accounts_riskevent_delete              GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:accounts_riskevent_delete              POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:accounts_riskevent_history             GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:accounts_riskevent_history             POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:accounts_user_add                      GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:accounts_user_add                      POST admin_login admin_login admin_login admin_login 403         403         403         mfa         granted
+    admin:accounts_user_change                   GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:accounts_user_change                   POST admin_login admin_login admin_login admin_login redirect    403         403         mfa         granted
+    admin:accounts_user_changelist               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:accounts_user_changelist               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:accounts_user_delete                   GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:accounts_user_delete                   POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:accounts_user_history                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:accounts_user_history                  POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:app_list                               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:app_list                               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:audit_auditevent_add                   GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:audit_auditevent_add                   POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:audit_auditevent_change                GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:audit_auditevent_change                POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:audit_auditevent_changelist            GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:audit_auditevent_changelist            POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:audit_auditevent_delete                GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:audit_auditevent_delete                POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:audit_auditevent_history               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:audit_auditevent_history               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:auth_group_add                         GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:auth_group_add                         POST admin_login admin_login admin_login admin_login 403         403         403         mfa         granted
+    admin:auth_group_change                      GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:auth_group_change                      POST admin_login admin_login admin_login admin_login 403         403         403         mfa         granted
+    admin:auth_group_changelist                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:auth_group_changelist                  POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:auth_group_delete                      GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:auth_group_delete                      POST admin_login admin_login admin_login admin_login 403         403         403         mfa         granted
+    admin:auth_group_history                     GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:auth_group_history                     POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:auth_user_password_change              GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:auth_user_password_change              POST admin_login admin_login admin_login admin_login 403         403         403         mfa         granted
+    admin:autocomplete                           GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:autocomplete                           POST admin_login admin_login admin_login admin_login 405         403         403         mfa         405
+    admin:index                                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:index                                  POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:jsi18n                                 GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:jsi18n                                 POST admin_login admin_login admin_login admin_login 405         403         403         mfa         405
+    admin:login                                  GET  login       403         403         403         redirect    403         403         mfa         redirect
+    admin:login                                  POST login       403         403         403         ok          403         403         mfa         ok
+    admin:logout                                 GET  redirect    redirect    redirect    redirect    405         redirect    redirect    mfa         405
+    admin:logout                                 POST redirect    redirect    redirect    redirect    ok          403         403         mfa         ok
+    admin:mfa_authenticator_add                  GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:mfa_authenticator_add                  POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:mfa_authenticator_change               GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:mfa_authenticator_change               POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:mfa_authenticator_changelist           GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:mfa_authenticator_changelist           POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:mfa_authenticator_delete               GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:mfa_authenticator_delete               POST admin_login admin_login admin_login admin_login 403         403         403         mfa         redirect
+    admin:mfa_authenticator_history              GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:mfa_authenticator_history              POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:notifications_outgoingemail_add        GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:notifications_outgoingemail_add        POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:notifications_outgoingemail_change     GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:notifications_outgoingemail_change     POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:notifications_outgoingemail_changelist GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:notifications_outgoingemail_changelist POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:notifications_outgoingemail_delete     GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:notifications_outgoingemail_delete     POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:notifications_outgoingemail_history    GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:notifications_outgoingemail_history    POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
+    admin:password_change                        GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:password_change                        POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:password_change_done                   GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:password_change_done                   POST admin_login admin_login admin_login admin_login 405         403         403         mfa         405
+    admin:review_holiday_add                     GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_holiday_add                     POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:review_holiday_change                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_holiday_change                  POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:review_holiday_changelist              GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_holiday_changelist              POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:review_holiday_delete                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_holiday_delete                  POST admin_login admin_login admin_login admin_login redirect    403         403         mfa         redirect
+    admin:review_holiday_history                 GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_holiday_history                 POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:review_peakperiod_add                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_peakperiod_add                  POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:review_peakperiod_change               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_peakperiod_change               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:review_peakperiod_changelist           GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_peakperiod_changelist           POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:review_peakperiod_delete               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_peakperiod_delete               POST admin_login admin_login admin_login admin_login redirect    403         403         mfa         redirect
+    admin:review_peakperiod_history              GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:review_peakperiod_history              POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:sales_salesgroup_add                   GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:sales_salesgroup_add                   POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:sales_salesgroup_change                GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:sales_salesgroup_change                POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:sales_salesgroup_changelist            GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:sales_salesgroup_changelist            POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:sales_salesgroup_delete                GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:sales_salesgroup_delete                POST admin_login admin_login admin_login admin_login 403         403         403         mfa         redirect
+    admin:sales_salesgroup_history               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:sales_salesgroup_history               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:verification_policyrule_add            GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:verification_policyrule_add            POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:verification_policyrule_change         GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:verification_policyrule_change         POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:verification_policyrule_changelist     GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:verification_policyrule_changelist     POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:verification_policyrule_delete         GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:verification_policyrule_delete         POST admin_login admin_login admin_login admin_login redirect    403         403         mfa         redirect
+    admin:verification_policyrule_history        GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:verification_policyrule_history        POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:view_on_site                           GET  admin_login admin_login admin_login admin_login 404         admin_login admin_login mfa         404
+    admin:view_on_site                           POST admin_login admin_login admin_login admin_login 404         403         403         mfa         404
+"""
+ADMIN_MATRIX = _parse(_ADMIN_TABLE, ADMIN_ROLES)

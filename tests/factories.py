@@ -73,6 +73,13 @@ def staff_user(role, *, mfa=True, **kwargs):
     return user
 
 
+def superuser(**kwargs):
+    """The operator's own administrator: the only login that may grant roles."""
+    user = UserFactory(is_staff=True, is_superuser=True, **kwargs)
+    enable_totp(user)
+    return user
+
+
 def png_bytes(width=1200, height=850, colour=(200, 200, 190)) -> bytes:
     """A plain PNG image, big enough to pass the upload checks' minimum resolution."""
     import io

@@ -9,6 +9,9 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -22,6 +25,7 @@ from tests.factories import (
     UserFactory,
     VerificationFactory,
     staff_user,
+    superuser,
 )
 
 LOGIN_URL = "/accounts/login/"
@@ -29,9 +33,9 @@ MFA_SETUP_URL = "/accounts/2fa/totp/activate/"
 ADMIN_LOGIN_URL = "/admin/login/"
 
 
-def our_url_patterns(urlconf=None) -> dict[str, str]:
+def our_url_patterns(urlconf=None, *, keep_prefix_rules=False) -> dict[str, str]:
     """{view name: route} for every named URL pattern, allauth's and the admin's left out when a
-    prefix rule in the matrix covers them."""
+    prefix rule in the matrix covers them (unless asked to keep them)."""
     found = {}
 
     def walk(resolver, prefix, namespace):
@@ -47,6 +51,8 @@ def our_url_patterns(urlconf=None) -> dict[str, str]:
                 found[name or f"<unnamed {route}>"] = route
 
     walk(get_resolver(urlconf), "", "")
+    if keep_prefix_rules:
+        return found
     return {
         name: route
         for name, route in found.items()
@@ -62,13 +68,17 @@ class World:
     objects: dict
 
     def url(self, name: str) -> str:
-        args = {key: self.objects[obj] for key, obj in matrix.URL_ARGS.get(name, {}).items()}
+        arguments = matrix.URL_ARGS.get(name) or matrix.ADMIN_URL_ARGS.get(name, {})
+        args = {key: self.objects[obj] for key, obj in arguments.items()}
         return reverse(name, kwargs=args)
 
 
 def build_world() -> World:
-    from notifications.models import Notification
-    from review.models import ReviewDecision
+    from accounts.models import RiskEvent
+    from audit.models import AuditEvent
+    from notifications.models import Notification, OutgoingEmail
+    from review.models import Holiday, PeakPeriod, ReviewDecision
+    from verification.models import PolicyRule
 
     group, other_group = SalesGroupFactory(), SalesGroupFactory()
     owner = UserFactory(sales_group=group)
@@ -99,13 +109,33 @@ def build_world() -> World:
         "inquiry_own_group": staff_user(roles.SALES_INQUIRY, sales_group=group),
         "inquiry_other_group": staff_user(roles.SALES_INQUIRY, sales_group=other_group),
         "staff_without_mfa": staff_user(roles.REVIEWER, mfa=False),
+        "superuser": superuser(),
     }
+    today = datetime.date.today()
     objects = {
         "verification": verification.pk,
         "document": document.pk,
         "notification": notification.pk,
         "decision": decision.pk,
         "owner": owner.pk,
+        # What the admin's object pages are tried on (see matrix.ADMIN_OBJECTS).
+        "user": owner.pk,
+        "role": Group.objects.get(name=roles.REVIEWER).pk,
+        "email_address": owner.emailaddress_set.get().pk,
+        "authenticator": users["reviewer"].authenticator_set.first().pk,
+        "risk_event": RiskEvent.objects.create(kind=RiskEvent.Kind.OTHER_RATE_LIMITED).pk,
+        "audit_event": AuditEvent.objects.create(action=AuditEvent.Action.CASE_OPENED).pk,
+        "sales_group": group.pk,
+        "policy_rule": PolicyRule.objects.first().pk,
+        "holiday": Holiday.objects.create(date=today, name="A holiday").pk,
+        "peak_period": PeakPeriod.objects.create(
+            name="Launch", start_date=today, end_date=today, extra_working_days=1
+        ).pk,
+        "outgoing_email": OutgoingEmail.objects.create(
+            notification=notification, idempotency_key=f"authz-{owner.pk}"
+        ).pk,
+        "app_label": "accounts",
+        "user_content_type": ContentType.objects.get_for_model(owner).pk,
     }
     return World(users=users, objects=objects)
 
@@ -127,17 +157,35 @@ def outcome(response) -> str:
     return str(code)
 
 
+def power_held() -> tuple:
+    """Who may sign in with which password, role and admin flag, and what each role may do."""
+    User = get_user_model()
+    return (
+        set(User.objects.values_list("pk", "password", "is_active", "is_staff", "is_superuser")),
+        set(User.groups.through.objects.values_list("user_id", "group_id")),
+        set(Group.permissions.through.objects.values_list("group_id", "permission_id")),
+    )
+
+
 def observe(world: World, name: str, method: str, role: str) -> str:
-    """What `role` gets for `method` on `name`; anything it changes is rolled back."""
+    """What `role` gets for `method` on `name`; anything it changes is rolled back.
+
+    A request that changed anyone's power (see power_held) answers "granted" whatever its status.
+    """
     client = Client(raise_request_exception=False)
     user = world.users[role]
     if user is not None:
         client.force_login(user)
     url = world.url(name)
+    data = matrix.POST_DATA.get(name, {}) if method == "POST" else {}
+    if callable(data):
+        data = data(world.objects)
     with transaction.atomic():
-        response = getattr(client, method.lower())(url, matrix.POST_DATA.get(name, {}))
+        before = power_held()
+        response = getattr(client, method.lower())(url, data)
+        granted = power_held() != before
         transaction.set_rollback(True)
-    return outcome(response)
+    return matrix.GRANTED if granted else outcome(response)
 
 
 def test_every_url_of_our_apps_is_in_the_matrix():
@@ -185,6 +233,35 @@ def test_authorization_matrix(name, settings):
     wrong = []
     for method in matrix.METHODS:
         for role in matrix.ROLES:
+            got = observe(world, name, method, role)
+            want = expected[method][role]
+            if got != want:
+                wrong.append(f"{method} {world.url(name)} as {role}: {got} (matrix: {want})")
+
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_admin_url_is_in_the_admin_matrix():
+    admin_urls = {
+        name
+        for name, route in our_url_patterns(keep_prefix_rules=True).items()
+        if route.startswith("admin/") and not name.startswith("<unnamed")
+    }
+
+    assert admin_urls == set(matrix.ADMIN_MATRIX)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(matrix.ADMIN_MATRIX))
+def test_admin_authorization_matrix(name, settings):
+    """Every admin page, for every role and the superuser; POSTs to the user pages try to set
+    is_superuser, is_staff and groups (tests/accounts/test_admin.py checks what was saved)."""
+    world = build_world()
+    expected = matrix.ADMIN_MATRIX[name]
+
+    wrong = []
+    for method in matrix.METHODS:
+        for role in matrix.ADMIN_ROLES:
             got = observe(world, name, method, role)
             want = expected[method][role]
             if got != want:
