@@ -136,6 +136,13 @@ BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Rate limits must hold across web processes, so they live in a shared cache when there is one.
 CACHES = {"default": env.cache("CACHE_URL", default=BROKER_URL or "locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="kyc"))
+# Rate-limit keys carry client addresses: the cache only ever sees keyed hashes of its keys.
+CACHES["default"]["KEY_FUNCTION"] = "kyc_portal.cache.hashed_key"
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage reads as a miss, so signing in works while Redis restarts (kyc_portal.cache);
+    # short timeouts keep an unreachable host from holding requests up.
+    CACHES["default"]["BACKEND"] = "kyc_portal.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=2)
 
 # --- Celery ------------------------------------------------------------------------------------
 
