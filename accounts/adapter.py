@@ -1,11 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 
 from kyc_portal import crypto
 
 from . import risk, roles
+from .models import RiskEvent
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -17,6 +19,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def authentication_failed(self, request, **credentials):
+        # The wrong password that uses up the last attempt locks sign-in: staff should know.
+        super().authentication_failed(request, **credentials)
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        if risk.sign_in_locked(request, key=key):
+            email = credentials.get("email", "")
+            risk.record_lockout(
+                request,
+                kind=RiskEvent.Kind.SIGN_IN_LOCKED,
+                user=get_user_model().objects.filter(email__iexact=email).first(),
+                email_domain=email.rpartition("@")[2].lower(),
+            )
 
     def get_login_redirect_url(self, request):
         # A sales inquiry login has nothing to set up in the User Center: it starts at its list.

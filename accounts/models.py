@@ -80,6 +80,11 @@ class RiskEvent(models.Model):
         LOGIN_RATE_LIMITED = "login_rate_limited", _("Too many sign-in attempts")
         RESET_RATE_LIMITED = "reset_rate_limited", _("Too many password reset requests")
         OTHER_RATE_LIMITED = "rate_limited", _("Too many requests")
+        SIGN_IN_LOCKED = "sign_in_locked", _("Sign-in locked after repeated wrong passwords")
+        TWO_STEP_LOCKED = (
+            "two_step_locked",
+            _("Sign-in locked after repeated wrong two-step codes"),
+        )
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     user = models.ForeignKey(

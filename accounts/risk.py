@@ -43,6 +43,24 @@ def record_rate_limited(request, *, kind=None, email_domain="") -> RiskEvent:
     )
 
 
+def sign_in_locked(request, *, key) -> bool:
+    """True once allauth's login_failed limit for this key (or the address) is used up."""
+    from allauth.core import ratelimit
+
+    return not ratelimit.consume(request, action="login_failed", key=key, dry_run=True)
+
+
+def record_lockout(request, *, kind, user=None, email_domain="") -> RiskEvent:
+    """Writes one risk event when a failed sign-in uses up the last attempt allowed."""
+    return RiskEvent.objects.create(
+        kind=kind,
+        user=user,
+        ip_hash=client_ip_hash(request),
+        email_domain=email_domain,
+        path=request.path_info[:200],
+    )
+
+
 def events_for(user):
     """Risk events tied to a customer: their own, and those from the address they signed up from."""
     from django.db.models import Q
@@ -51,3 +69,10 @@ def events_for(user):
     if user.signup_ip_hash:
         query |= Q(ip_hash=user.signup_ip_hash)
     return RiskEvent.objects.filter(query)
+
+
+def two_step_code_failed(sender, request, user, **kwargs):
+    """Receives allauth.mfa's authentication_failed: a wrong code that locks sign-in is recorded."""
+    # allauth.mfa counts wrong codes under this key (allauth.mfa.base.internal.flows).
+    if sign_in_locked(request, key=f"mfa-auth-user-{user.pk}"):
+        record_lockout(request, kind=RiskEvent.Kind.TWO_STEP_LOCKED, user=user)

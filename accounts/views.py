@@ -1,4 +1,5 @@
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -38,7 +39,14 @@ def set_language(request):
     if form.is_valid():
         language = form.cleaned_data["language"]
         response.set_cookie(
-            "django_language", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
         if request.user.is_authenticated and request.user.preferred_language != language:
             request.user.preferred_language = language

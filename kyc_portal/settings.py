@@ -136,6 +136,13 @@ BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Rate limits must hold across web processes, so they live in a shared cache when there is one.
 CACHES = {"default": env.cache("CACHE_URL", default=BROKER_URL or "locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="kyc"))
+# Rate-limit keys carry client addresses: the cache only ever sees keyed hashes of its keys.
+CACHES["default"]["KEY_FUNCTION"] = "kyc_portal.cache.hashed_key"
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage reads as a miss, so signing in works while Redis restarts (kyc_portal.cache);
+    # short timeouts keep an unreachable host from holding requests up.
+    CACHES["default"]["BACKEND"] = "kyc_portal.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=2)
 
 # --- Celery ------------------------------------------------------------------------------------
 
@@ -328,6 +335,10 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language choice is read by the server only, so scripts need not see it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -340,6 +351,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "

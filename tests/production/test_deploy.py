@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +58,8 @@ def test_production_settings_turn_on_https_protections(tmp_path):
     code = (
         "import django;django.setup();from django.conf import settings as s;"
         "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
-        " s.SECURE_SSL_REDIRECT, s.X_FRAME_OPTIONS, s.DEBUG)"
+        " s.SECURE_SSL_REDIRECT, s.X_FRAME_OPTIONS, s.DEBUG, s.LANGUAGE_COOKIE_SECURE,"
+        " s.LANGUAGE_COOKIE_HTTPONLY, s.LANGUAGE_COOKIE_SAMESITE)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -67,7 +69,9 @@ def test_production_settings_turn_on_https_protections(tmp_path):
         text=True,
         check=True,
     )
-    assert result.stdout.split() == ["31536000", "True", "True", "True", "DENY", "False"]
+    assert result.stdout.split() == [
+        "31536000", "True", "True", "True", "DENY", "False", "True", "True", "Lax",
+    ]  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -99,3 +103,14 @@ def test_production_sends_hsts_and_secure_cookies(settings, client):
     response = client.get("/accounts/login/", secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
     assert response.cookies["csrftoken"]["secure"]
+
+
+@pytest.mark.django_db
+def test_production_language_cookie_is_secure_http_only_and_same_site(settings, client):
+    settings.LANGUAGE_COOKIE_SECURE = True  # what DEBUG off sets (checked above)
+    response = client.post(
+        reverse("accounts:set_language"), {"language": "zh-hans", "next": "/"}, secure=True
+    )
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "zh-hans"
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
