@@ -1,8 +1,9 @@
 """Settings for kyc-portal, all read from the environment.
 
 The defaults give a working development site (SQLite, tasks run inline, emails on the console,
-documents in a private local folder). Production sets DEBUG=false and must supply SECRET_KEY and
-FIELD_ENCRYPTION_KEYS; it then passes `manage.py check --deploy`.
+documents in a private local folder). Production sets DEBUG=false and must supply SECRET_KEY,
+FIELD_ENCRYPTION_KEYS and PORTAL_URL; it then passes `manage.py check --deploy`. A malformed
+value stops start-up with an error naming the variable (kyc_portal.environment).
 """
 
 import secrets
@@ -12,13 +13,16 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kyc_portal import environment as read
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("KYC_VAR_DIR", default=str(BASE_DIR / "var")))
 
-# django-environ raises on a malformed boolean instead of quietly reading it as false.
+# django-environ reads the URLs and free text; numbers, switches and the like go through
+# kyc_portal.environment, which refuses a malformed value (django-environ reads "ture" as false).
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = read.boolean("DEBUG", True)
 
 
 def _local_secret(name: str, make) -> str:
@@ -50,12 +54,14 @@ def _fernet_key() -> str:
 
 
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation: prepend a new key).
-FIELD_ENCRYPTION_KEYS = _required_in_production("FIELD_ENCRYPTION_KEYS", _fernet_key).split(",")
+FIELD_ENCRYPTION_KEYS = read.fernet_keys(
+    "FIELD_ENCRYPTION_KEYS", _required_in_production("FIELD_ENCRYPTION_KEYS", _fernet_key)
+)
 # Keyed hash for looking up encrypted values (duplicate document numbers, search).
 LOOKUP_HASH_KEY = env.str("LOOKUP_HASH_KEY", default="") or SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = read.origins("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -123,18 +129,35 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if "." not in DATABASES["default"]["ENGINE"]:  # django-environ passes an unknown scheme through
+    raise ImproperlyConfigured(
+        "DATABASE_URL must start with postgres://, sqlite:/// or another database scheme."
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = read.integer("CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has one writer at a time. A transaction that reads and then writes (every
+    # select_for_update) fails at once with "database is locked" if another writer got in
+    # between, so transactions take the write lock when they begin and wait their turn for up
+    # to 20 s. WAL lets pages be read while a write is going on.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command=(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+BROKER_URL = read.url("CELERY_BROKER_URL", "", schemes=("redis", "rediss", "amqp", "amqps"))
 # Rate limits must hold across web processes, so they live in a shared cache when there is one.
-CACHES = {"default": env.cache("CACHE_URL", default=BROKER_URL or "locmemcache://")}
+try:
+    CACHES = {"default": env.cache("CACHE_URL", default=BROKER_URL or "locmemcache://")}
+except ImproperlyConfigured as error:
+    raise ImproperlyConfigured(f"CACHE_URL: {error}") from None
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="kyc"))
 # Rate-limit keys carry client addresses: the cache only ever sees keyed hashes of its keys.
 CACHES["default"]["KEY_FUNCTION"] = "kyc_portal.cache.hashed_key"
@@ -154,7 +177,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 600)}
+visibility_timeout = read.integer("CELERY_VISIBILITY_TIMEOUT", 600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": visibility_timeout}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -193,14 +217,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Identity documents are never under a public URL: no MEDIA_URL is served, and files are
 # streamed only by permission-checked views.
-PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
+PRIVATE_MEDIA_ROOT = Path(read.absolute_path("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media")))
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     DOCUMENT_STORAGE = {
         "BACKEND": "kyc_portal.storage.EncryptedS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "endpoint_url": read.url("AWS_S3_ENDPOINT_URL", "") or None,
             "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
             # MinIO and most S3-compatible stores want bucket names in the path.
             "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
@@ -232,9 +256,9 @@ STORAGES = {
     },
 }
 # Retention: document images are deleted this long after a final decision (privacy/retention.py).
-DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=180)
+DOCUMENT_RETENTION_DAYS = read.integer("DOCUMENT_RETENTION_DAYS", 180, minimum=1)
 # Uploads larger than this are refused by the upload validators with a clear message.
-MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+MAX_UPLOAD_BYTES = read.integer("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -263,27 +287,27 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="[KYC Portal] ")
 ACCOUNT_RATE_LIMITS = {
-    "signup": env.str("RATE_LIMIT_SIGNUP", default="10/h/ip"),
-    "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
-    "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="20/10m/ip,5/5m/key"),
-    "reset_password": env.str("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+    "signup": read.rate_limit("RATE_LIMIT_SIGNUP", "10/h/ip"),
+    "login": read.rate_limit("RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": read.rate_limit("RATE_LIMIT_LOGIN_FAILED", "20/10m/ip,5/5m/key"),
+    "reset_password": read.rate_limit("RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "reset_password_from_key": "20/m/ip",
     # Ours, not allauth's: sign-ups from one email domain in a window ("abnormal registration").
-    "signup_domain": env.str("RATE_LIMIT_SIGNUP_DOMAIN", default="50/h/key"),
+    "signup_domain": read.rate_limit("RATE_LIMIT_SIGNUP_DOMAIN", "50/h/key"),
 }
 # Clients are told apart by REMOTE_ADDR. Behind N reverse proxies set ALLAUTH_TRUSTED_PROXY_COUNT,
 # so that a forged X-Forwarded-For from the client cannot pick its own rate-limit bucket.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = read.integer("ALLAUTH_TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="KYC Portal")
 # Staff pages (review, sales inquiry, admin) need two-step verification on.
-STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+STAFF_MFA_REQUIRED = read.boolean("STAFF_MFA_REQUIRED", True)
 # `make run` relaxes this for its demo accounts only, so a newcomer can look around at once.
-DEMO_ACCOUNTS_SKIP_MFA = env.bool("DEMO_ACCOUNTS_SKIP_MFA", default=False)
+DEMO_ACCOUNTS_SKIP_MFA = read.boolean("DEMO_ACCOUNTS_SKIP_MFA", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -300,15 +324,15 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Email ---------------------------------------------------------------------------------------
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = read.dotted_path("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 if env.str("EMAIL_FILE_PATH", default=""):
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_PORT = read.integer("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KYC Portal <no-reply@localhost>")
+EMAIL_USE_TLS = read.boolean("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = read.email_address("DEFAULT_FROM_EMAIL", "KYC Portal <no-reply@localhost>")
 
 # --- Languages and time --------------------------------------------------------------------------
 
@@ -321,14 +345,32 @@ USE_TZ = True
 
 # --- KYC rules -----------------------------------------------------------------------------------
 
-KYC_MIN_AGE = env.int("KYC_MIN_AGE", default=18)
+KYC_MIN_AGE = read.integer("KYC_MIN_AGE", 18, minimum=1)
 # Pass OCR-matched cases without a person. Off: every case is seen by a reviewer.
-KYC_AUTO_APPROVE = env.bool("KYC_AUTO_APPROVE", default=False)
+KYC_AUTO_APPROVE = read.boolean("KYC_AUTO_APPROVE", False)
+# The manual review promise in working days (review/sla.py); peak periods add to it.
+KYC_SLA_WORKING_DAYS = read.integer("KYC_SLA_WORKING_DAYS", 1, minimum=1)
+# An opened case goes back to the queue after this long without the reviewer acting on it.
+KYC_REVIEW_CLAIM_IDLE_MINUTES = read.integer("KYC_REVIEW_CLAIM_IDLE_MINUTES", 30, minimum=1)
+# A final rejection needs a supervisor's confirmation.
+KYC_REVIEW_FOUR_EYES = read.boolean("KYC_REVIEW_FOUR_EYES", True)
+# After this many applications (the current one included) a rejection is final.
+KYC_MAX_ATTEMPTS = read.integer("KYC_MAX_ATTEMPTS", 5, minimum=1)
 # A pass lapses ("Re-verification required") this long after it was given, or when the
 # verified document expires, whichever is first.
-KYC_VALIDITY_MONTHS = env.int("KYC_VALIDITY_MONTHS", default=24)
-# The portal's own address, for links in emails (which are sent outside any request).
-PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
+KYC_VALIDITY_MONTHS = read.integer("KYC_VALIDITY_MONTHS", 24, minimum=1)
+# Seconds before an OCR read is abandoned and the case goes to a person; the hard limit is 30 s
+# later. Set it for web and worker alike: the limits travel in the task message.
+KYC_OCR_SOFT_TIME_LIMIT = read.integer("KYC_OCR_SOFT_TIME_LIMIT", 90, minimum=1)
+if visibility_timeout <= KYC_OCR_SOFT_TIME_LIMIT + 30:
+    # Redis would hand a read that is still running to a second worker.
+    raise ImproperlyConfigured(
+        "KYC_OCR_SOFT_TIME_LIMIT plus 30 s must be shorter than CELERY_VISIBILITY_TIMEOUT "
+        f"({visibility_timeout} s)."
+    )
+# The portal's own address, for links in emails (which are sent outside any request). In
+# production it must be the public https address (kyc_portal.checks).
+PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")
 
 # --- Security ------------------------------------------------------------------------------------
 
@@ -344,9 +386,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = read.boolean("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_SECONDS = read.integer("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True

@@ -57,15 +57,15 @@ class StaleEvidence(DecisionRefused):
 
 
 def claim_idle_limit() -> datetime.timedelta:
-    return datetime.timedelta(minutes=getattr(settings, "KYC_REVIEW_CLAIM_IDLE_MINUTES", 30))
+    return datetime.timedelta(minutes=settings.KYC_REVIEW_CLAIM_IDLE_MINUTES)
 
 
 def four_eyes_on() -> bool:
-    return getattr(settings, "KYC_REVIEW_FOUR_EYES", True)
+    return settings.KYC_REVIEW_FOUR_EYES
 
 
 def max_attempts() -> int:
-    return getattr(settings, "KYC_MAX_ATTEMPTS", 5)
+    return settings.KYC_MAX_ATTEMPTS
 
 
 def claim_is_live(verification, now=None) -> bool:

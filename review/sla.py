@@ -16,7 +16,7 @@ _HORIZON_DAYS = 370
 
 
 def working_days_promised() -> int:
-    return getattr(settings, "KYC_SLA_WORKING_DAYS", 1)
+    return settings.KYC_SLA_WORKING_DAYS
 
 
 def _zone():

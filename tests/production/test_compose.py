@@ -19,6 +19,7 @@ SECRETS = {
     "POSTGRES_PASSWORD": "p",
     "MINIO_ROOT_USER": "u",
     "MINIO_ROOT_PASSWORD": "mp",
+    "PORTAL_URL": "https://kyc.example.com",
 }
 APP_SERVICES = ("web", "worker", "beat", "migrate")
 
@@ -55,6 +56,8 @@ def test_app_services_run_in_production_mode_on_postgres_redis_and_s3(compose):
         # Secrets are required from the environment, never written here.
         for secret in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS"):
             assert env[secret].startswith("${" + secret + ":?"), secret
+        # Email links need the public address: required, never a localhost default.
+        assert env["PORTAL_URL"].startswith("${PORTAL_URL:?")
 
 
 def test_app_services_wait_for_migrations_and_the_bucket(compose):

@@ -24,9 +24,10 @@ def _production_env(tmp_path, **extra) -> dict:
         SECRET_KEY="a-production-secret-" + "x" * 50,
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="kyc.example.com",
+        PORTAL_URL="https://kyc.example.com",
         KYC_VAR_DIR=str(tmp_path),
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -40,6 +41,30 @@ def test_check_deploy_has_no_warnings_in_production_mode(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("portal_url", "error"),
+    [
+        ("", "kyc_portal.E001"),
+        ("http://localhost:8000", "kyc_portal.E002"),
+        ("https://127.0.0.1", "kyc_portal.E002"),
+        ("http://kyc.example.com", "kyc_portal.E003"),
+    ],
+)
+def test_check_deploy_fails_when_email_links_would_not_reach_customers(tmp_path, portal_url, error):
+    env = _production_env(tmp_path, PORTAL_URL=portal_url)
+    result = _manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert error in result.stderr and "PORTAL_URL" in result.stderr
+    # The plain check (run by migrate, the development server) leaves it to --deploy.
+    assert _manage("check", env=env).returncode == 0
+
+
+def test_portal_url_is_not_checked_in_development(tmp_path):
+    env = _production_env(tmp_path, DEBUG="true", PORTAL_URL="")
+    result = _manage("check", "--deploy", env=env)
+    assert "kyc_portal.E00" not in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secrets(tmp_path):
