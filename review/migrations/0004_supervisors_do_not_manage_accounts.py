@@ -3,8 +3,8 @@
 0003 gave the "Review supervisor" group add/change on users and groups, and with them the power
 to make anyone (themselves included) a superuser or a second supervisor. Supervisors keep
 `change_user`, which the user admin narrows to moving a customer between sales groups; they gain
-what their work needs and 0003 forgot: managing sales groups, reading risk events and the audit
-trail.
+what their work needs and 0003 forgot: managing sales groups and reading the audit trail
+(risk events: accounts 0003).
 """
 
 from django.contrib.auth.management import create_permissions
@@ -20,7 +20,6 @@ GRANTED = [
     ("sales", "add_salesgroup"),
     ("sales", "change_salesgroup"),
     ("sales", "view_salesgroup"),
-    ("accounts", "view_riskevent"),
     ("audit", "view_auditevent"),
 ]
 
@@ -35,7 +34,7 @@ def _permissions(apps, names):
 
 def _supervisors(apps):
     # Permissions are normally made after all migrations (post_migrate); make them now.
-    for label in ("sales", "accounts", "audit"):
+    for label in ("sales", "audit"):
         app_config = apps.get_app_config(label)
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
