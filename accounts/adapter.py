@@ -5,12 +5,19 @@ from django.urls import reverse
 from django.utils import translation
 
 from kyc_portal import crypto
+from kyc_portal.validators import validate_plain_text
 
 from . import risk, roles
 from .models import RiskEvent
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email):
+        # Email validation lets format characters through in the domain part (U+202E included),
+        # and staff pages show the address. Sign-up and adding an address both come here.
+        validate_plain_text(email)
+        return super().clean_email(email)
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         user.preferred_language = translation.get_language() or user.preferred_language

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from kyc_portal.validators import validate_plain_text
 from sales import services as sales_services
 
 from . import risk
@@ -82,6 +83,7 @@ def sales_referral_field(request) -> forms.CharField:
         required=False,
         max_length=32,
         initial=remembered,
+        validators=[validate_plain_text],
         help_text=_("Optional: the code from your sales contact, if you have one."),
     )
 

@@ -5,6 +5,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from kyc_portal.validators import validate_multiline_text, validate_plain_text
+
 from . import services
 from .models import AccountType, DocumentType, Sex, Verification
 
@@ -51,9 +53,14 @@ class CertificateForm(forms.Form):
         choices=[("", "—"), *OTHER_DOCUMENT_TYPES],
         required=False,
     )
-    organization_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
+    organization_name = forms.CharField(
+        label=_("Legal name"), max_length=200, required=False, validators=[validate_plain_text]
+    )
     organization_registration_number = forms.CharField(
-        label=_("Registration number"), max_length=64, required=False
+        label=_("Registration number"),
+        max_length=64,
+        required=False,
+        validators=[validate_plain_text],
     )
     organization_country = forms.ChoiceField(label=_("Country of incorporation"), required=False)
 
@@ -76,7 +83,7 @@ class CertificateForm(forms.Form):
         if data.get("account_type") == AccountType.ORGANIZATION:
             for name in ("organization_name", "organization_registration_number",
                          "organization_country"):  # fmt: skip
-                if not data.get(name):
+                if not data.get(name) and name not in self.errors:  # one message per field
                     self.add_error(name, _("An organization must give this."))
         return data
 
@@ -107,6 +114,7 @@ class DocumentUploadForm(forms.Form):
 
 
 def _name_validator(value: str) -> None:
+    validate_plain_text(value)  # the clearer message for an invisible character
     if not any(ch.isalpha() for ch in value) or not all(
         ch.isalpha() or ch in NAME_PUNCTUATION for ch in value
     ):
@@ -133,13 +141,16 @@ class DetailsForm(forms.Form):
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
-    document_number = forms.CharField(label=_("Document number"), max_length=30)
+    document_number = forms.CharField(
+        label=_("Document number"), max_length=30, validators=[validate_plain_text]
+    )
     nationality = forms.ChoiceField(label=_("Nationality"))
     expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput)
     address = forms.CharField(
         label=_("Address"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=500,
+        validators=[validate_multiline_text],
         help_text=_("As printed on the document."),
     )
 
@@ -158,6 +169,9 @@ class DetailsForm(forms.Form):
             for name, form_field in self.fields.items():
                 if f"field:{name}" not in allowed:
                     form_field.disabled = True
+                    # The stored value is not the customer's to fix now (it may predate a
+                    # check): checks apply to what they may type.
+                    form_field.validators = []
 
     def clean(self):
         data = super().clean()

@@ -43,6 +43,31 @@ def test_phone_number_in_the_email_field_is_refused_with_a_clear_message(client,
 
 
 @pytest.mark.parametrize(
+    "extra",
+    [
+        # Email validation allows any character above U+00A0 in the domain, U+202E included.
+        {"email": "jane@exam\u202eple.com"},
+        {"email": "jane@exam\u200bple.com"},
+        {"email": "jane@example.com", "referral_code": "ABC\u202e123"},
+    ],
+)
+def test_an_invisible_character_in_a_signup_field_is_refused_and_creates_nothing(client, extra):
+    data = {"password1": PASSWORD, "password2": PASSWORD, **extra}
+    response = client.post(SIGNUP, data)
+
+    assert response.status_code == 200
+    field = "referral_code" if "referral_code" in extra else "email"
+    assert (
+        response.context["form"]
+        .errors[field][0]
+        .startswith("This contains an invisible character (U+")
+    )
+    assert not User.objects.exists()
+    assert not EmailAddress.objects.exists()
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize(
     ("password", "complaint"),
     [
         ("short1!", "at least 10 characters"),

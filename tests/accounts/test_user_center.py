@@ -65,3 +65,14 @@ def test_inquiry_login_user_center_offers_nothing_that_changes_data(client, inqu
 
 def test_user_center_answers_post_with_method_not_allowed(customer_client):
     assert customer_client.post(reverse("accounts:user_center")).status_code == 405
+
+
+def test_adding_an_email_address_with_an_invisible_character_is_refused(customer_client, customer):
+    # Staff pages show customers' addresses: a right-to-left override would reorder them.
+    response = customer_client.post(
+        reverse("account_email"), {"action_add": "", "email": "jane@exam\u202eple.com"}
+    )
+
+    assert response.status_code == 200
+    assert "contains an invisible character (U+202E)" in response.content.decode()
+    assert list(customer.emailaddress_set.values_list("email", flat=True)) == [customer.email]

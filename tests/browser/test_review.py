@@ -50,3 +50,49 @@ def test_reviewer_takes_case_from_queue_and_passes_it(page, screenshot_dir):
     page.click("#next-case")
     page.wait_for_selector("#decide-pass")
     assert f"/review/{case.pk}/" not in page.url
+
+
+def test_a_right_to_left_override_in_an_organization_name_cannot_reorder_the_case_header(
+    page, screenshot_dir
+):
+    from tests.factories import enable_totp
+
+    # Stored directly, as before the wizard refused invisible characters (issue 12).
+    reviewer = staff_user("Reviewer", mfa=False)
+    secret = enable_totp(reviewer)
+    case = submitted_case(account_type="organization", organization_name="Acme Mining Ltd\u202e")
+
+    page.set_viewport_size({"width": 1800, "height": 900})  # the header on one line
+    sign_in(page, reviewer, secret)
+    page.get_by_role("link", name="Review queue").wait_for()
+    page.goto(f"/review/{case.pk}/")
+    page.wait_for_selector(".case-meta")
+    page.screenshot(path=f"{screenshot_dir}/review-case-rtl-override.png", full_page=False)
+
+    # Where each fact is drawn: an unisolated override would draw the rest of the header
+    # reversed, right to left ("dettimbuS" and the version before the submission time).
+    boxes = page.evaluate(
+        """(words) => {
+            const found = {};
+            const walker = document.createTreeWalker(
+                document.querySelector(".case-meta"), NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const word of words) {
+                    const at = node.data.indexOf(word);
+                    if (at >= 0 && !(word in found)) {
+                        const range = document.createRange();
+                        range.setStart(node, at);
+                        range.setEnd(node, at + word.length);
+                        const box = range.getBoundingClientRect();
+                        found[word] = [box.left, box.top];
+                    }
+                }
+            }
+            return found;
+        }""",
+        ["Acme Mining Ltd", "Language", "Submitted", "Evidence version"],
+    )
+    assert len(boxes) == 4
+    assert len({top for _left, top in boxes.values()}) == 1  # one line
+    lefts = [left for left, _top in boxes.values()]  # in the order the facts are written
+    assert lefts == sorted(lefts)

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -7,7 +8,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from review import services
 from review.models import ReviewDecision
-from tests.factories import staff_user
+from tests.bidi import RLO, texts_with
+from tests.factories import UserFactory, staff_user
 from verification.models import Document, Status, StatusChange, Verification
 
 from .factories import submitted_case, with_ocr
@@ -213,6 +215,43 @@ def test_case_page_escapes_customer_text(reviewer_client):
     queue = reviewer_client.get(reverse("review:queue")).content.decode()
     assert "<script>alert(1)</script>" not in queue
     assert "&lt;script&gt;" in queue
+
+
+def test_legacy_customer_text_is_isolated_on_queue_and_case_page(reviewer_client):
+    # Stored directly, as before the wizard refused invisible characters: the page must still
+    # keep the override inside the customer's text, not reverse the header after it.
+    from accounts.models import RiskEvent
+
+    user = UserFactory(email=f"jane@exam{RLO}ple.com")
+    case = submitted_case(
+        user=user,
+        account_type="organization",
+        organization_name=f"Acme Mining Ltd{RLO}",
+        surname=f"DOE{RLO}",
+        document_number="X1234567",
+    )
+    submitted_case(user=UserFactory(email=f"twin@exam{RLO}ple.com"), document_number="X1234567")
+    RiskEvent.objects.create(
+        kind=RiskEvent.Kind.SIGNUP_RATE_LIMITED, user=user, email_domain=f"exam{RLO}ple.com"
+    )
+
+    queue = reviewer_client.get(reverse("review:queue")).content.decode()
+    isolated, loose = texts_with(queue)
+    assert loose == []
+    assert sorted(isolated) == sorted(
+        [f"JANE DOE{RLO}", f"Acme Mining Ltd{RLO}", user.email, f"twin@exam{RLO}ple.com"]
+    )
+
+    page = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    isolated, loose = texts_with(page)
+    assert loose == []
+    header = re.search(r'<p class="case-meta.*?</p>', page, re.S).group()
+    assert f"<bdi>JANE DOE{RLO}</bdi>" in header
+    assert f'<bdi class="applicant-email">{user.email}</bdi>' in header
+    assert f'<bdi class="organization-name">Acme Mining Ltd{RLO}</bdi>' in header
+    assert header.index("Acme Mining Ltd") < header.index("Submitted")
+    # The header's three, the typed surname, the twin's email, the risk event's email domain.
+    assert len(isolated) == 6
 
 
 def test_case_page_shows_same_document_number_and_earlier_applications(reviewer_client):

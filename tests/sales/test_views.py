@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from tests.bidi import RLO, texts_with
 from tests.factories import DocumentFactory, UserFactory
 
 from .conftest import DATE_OF_BIRTH, DOCUMENT_NUMBER, REVIEW_NOTE, REVIEW_REASON, apply_for
@@ -239,6 +240,25 @@ def test_identity_details_notes_and_images_never_reach_inquiry_pages(
         assert group_customer.email in page
         for value in forbidden:
             assert value not in page
+
+
+def test_legacy_customer_text_is_isolated_on_the_inquiry_pages(inquiry_client, sales_group):
+    # Stored directly, as before sign-up and the wizard refused invisible characters.
+    customer = UserFactory(sales_group=sales_group, email=f"jane@exam{RLO}ple.com")
+    apply_for(customer, "under_review", given_names="JANE", surname=f"DOE{RLO}")
+
+    listing = inquiry_client.get(LIST).content.decode()
+    isolated, loose = texts_with(listing)
+    assert loose == []
+    assert sorted(isolated) == sorted([customer.email, f"JANE DOE{RLO}"])
+
+    page = inquiry_client.get(detail_url(customer)).content.decode()
+    isolated, loose = texts_with(page)
+    assert loose == []
+    # The <title> (no markup allowed) between first-strong and pop isolate characters.
+    assert f"<title>&#x2068;{customer.email}&#x2069;" in page
+    assert len(isolated) == 3  # the title, the heading and the name
+    assert {customer.email, f"JANE DOE{RLO}"} <= set(isolated)
 
 
 def test_inquiry_pages_offer_no_forms_that_post(inquiry_client, group_customer):

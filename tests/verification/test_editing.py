@@ -240,3 +240,86 @@ def test_every_wizard_page_renders(customer_client, customer):
     for name in ("certificate", "documents", "details", "review", "status"):
         response = customer_client.get(reverse(f"verification:{name}"))
         assert response.status_code == 200, name
+
+
+# --- invisible characters (a right-to-left override once disguised a reviewer's case header) ---
+
+RLO = "\u202e"
+ORGANIZATION = {
+    "account_type": "organization",
+    "organization_name": "Acme Mining Ltd",
+    "organization_registration_number": "0123456",
+    "organization_country": "GB",
+}
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "typed"),
+    [
+        ("certificate", "organization_name", f"Acme Mining Ltd{RLO}85:41 20-21-6202"),
+        ("certificate", "organization_registration_number", f"0123{RLO}456"),
+        ("details", "surname", f"DOE{RLO}"),
+        ("details", "given_names", f"JANE{RLO} ANN"),
+        ("details", "document_number", f"AB{RLO}123456"),
+        ("details", "address", f"1 High Street{RLO}\nLeeds"),
+    ],
+)
+def test_an_invisible_character_in_any_typed_field_is_refused_and_saves_nothing(
+    customer_client, customer, step, field, typed
+):
+    verification = VerificationFactory(
+        user=customer, document_type="national_id", address="1 High Street, Leeds", **ORGANIZATION
+    )
+    before = Verification.objects.values().get(pk=verification.pk)
+    if step == "certificate":
+        data = {**ORGANIZATION, "nationality": "GB", "document_choice": "others",
+                "other_document_type": "national_id"}  # fmt: skip
+    else:
+        data = _details(document_number="AB123456", address="1 High Street, Leeds")
+    data[field] = typed
+
+    response = customer_client.post(reverse(f"verification:{step}"), data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [
+        "This contains an invisible character (U+202E), such as a text-direction mark or a "
+        "zero-width space, which is not allowed. It often comes with copied text: please clear "
+        "the field and type the text again."
+    ]
+    assert "contains an invisible character (U+202E)" in response.content.decode()
+    assert Verification.objects.values().get(pk=verification.pk) == before
+
+
+def test_the_invisible_character_message_is_translated(customer_client, customer):
+    VerificationFactory(user=customer)
+    customer_client.cookies["django_language"] = "zh-hans"
+    response = customer_client.post(reverse("verification:details"), _details(surname=f"DOE{RLO}"))
+    assert response.status_code == 400
+    assert "此处包含不可见字符（U+202E）" in response.content.decode()
+
+
+def test_a_multi_line_address_keeps_its_line_breaks(customer_client, customer):
+    verification = VerificationFactory(user=customer, document_type="national_id")
+    address = "1 High Street\r\nLeeds\tLS1 1AA"
+    response = customer_client.post(reverse("verification:details"), _details(address=address))
+    assert response.status_code == 302
+    assert Verification.objects.get(pk=verification.pk).address == address
+
+
+def test_a_stored_value_the_customer_may_not_change_does_not_block_a_supplement(
+    customer_client, customer
+):
+    # An address stored before the check existed; staff asked only for the surname.
+    verification = _supplement_requested(customer, ["field:surname"])
+    legacy_address = f"1 High Street{RLO}, Leeds"
+    Verification.objects.filter(pk=verification.pk).update(
+        document_type="national_id", address=legacy_address
+    )
+    data = _details(surname="CORRECTED", date_of_birth=verification.date_of_birth.isoformat(),
+                    expiry_date=verification.expiry_date.isoformat())  # fmt: skip
+
+    response = customer_client.post(reverse("verification:details"), data)
+
+    assert response.status_code == 302
+    after = Verification.objects.get(pk=verification.pk)
+    assert (after.surname, after.address) == ("CORRECTED", legacy_address)
