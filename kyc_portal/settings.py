@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE["purge-expired-document-images"] = {
     "task": "privacy.tasks.purge_expired_document_images",
     "schedule": 6 * 3600,
 }
+CELERY_BEAT_SCHEDULE["purge-expired-kyc-records"] = {
+    "task": "privacy.tasks.purge_expired_kyc_records",
+    "schedule": 24 * 3600,
+}
 
 # --- Files ---------------------------------------------------------------------------------------
 
@@ -226,6 +230,10 @@ STORAGES = {
 }
 # Retention: document images are deleted this long after a final decision (privacy/retention.py).
 DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=180)
+# What erasure keeps of a customer's applications (decisions, reasons, history, the keyed hash
+# of the document number) is deleted this long after the account was erased. AML laws commonly
+# require 5 years after the end of the business relationship.
+KYC_RECORD_RETENTION_DAYS = env.int("KYC_RECORD_RETENTION_DAYS", default=5 * 365)
 # Uploads larger than this are refused by the upload validators with a clear message.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

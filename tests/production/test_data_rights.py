@@ -81,7 +81,10 @@ def test_erasure_keeps_decided_applications_without_images(
     assert all(not path.exists() for path in paths)
     assert not Verification.objects.filter(pk=draft.pk).exists()
     decided.refresh_from_db()
-    assert decided.status == Status.REJECTED and decided.document_number
+    assert decided.status == Status.REJECTED
+    # The record stays without what identifies the person; the keyed hash still matches.
+    assert decided.document_number == "" and decided.surname == "" and decided.date_of_birth is None
+    assert decided.document_number_hash
     assert decided.status_changes.count() == 1
     kept_image = Document.objects.get(pk=decided_image.pk)
     assert kept_image.file_deleted_at is not None and not kept_image.file
@@ -99,7 +102,12 @@ def test_erasure_keeps_decided_applications_without_images(
     )
     assert erasure.completed_at is not None
     event = AuditEvent.objects.get(action="data_erased", subject=user)
-    assert event.detail == {"deleted_applications": 1, "deleted_images": 2, "kept_applications": 1}
+    assert event.detail == {
+        "deleted_applications": 1,
+        "deleted_images": 2,
+        "kept_applications": 1,
+        "withdrawn_applications": 0,
+    }
     assert customer_client.login(email=customer.email, password=PASSWORD) is False
 
 
