@@ -149,8 +149,11 @@ def erase_account(user) -> ErasureRequest:
     Drafts go whole; submitted applications stay without personal details (open ones
     withdrawn first). Locks the applications, so a reviewer's decision lands before or not at all.
     """
+    # Applications first, before anything touches the user row: a reviewer's decision locks
+    # the application and then the user, so taking them in the same order cannot deadlock.
+    verifications = list(Verification.objects.select_for_update().filter(user=user).order_by("pk"))
     request = ErasureRequest.objects.create(user=user)
-    for verification in Verification.objects.select_for_update().filter(user=user).order_by("pk"):
+    for verification in verifications:
         for document in verification.documents.filter(file_deleted_at__isnull=True):
             request.deleted_images += delete_document_image(document)
         if verification.status == Status.DRAFT:
