@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE["purge-expired-document-images"] = {
     "task": "privacy.tasks.purge_expired_document_images",
     "schedule": 6 * 3600,
 }
+CELERY_BEAT_SCHEDULE["purge-expired-kyc-records"] = {
+    "task": "privacy.tasks.purge_expired_kyc_records",
+    "schedule": 24 * 3600,
+}
 
 # --- Files ---------------------------------------------------------------------------------------
 
@@ -257,6 +261,10 @@ STORAGES = {
 }
 # Retention: document images are deleted this long after a final decision (privacy/retention.py).
 DOCUMENT_RETENTION_DAYS = read.integer("DOCUMENT_RETENTION_DAYS", 180, minimum=1)
+# What erasure keeps of a customer's applications (decisions, reasons, history, the keyed hash
+# of the document number) is deleted this long after the account was erased. AML laws commonly
+# require 5 years after the end of the business relationship.
+KYC_RECORD_RETENTION_DAYS = read.integer("KYC_RECORD_RETENTION_DAYS", 5 * 365, minimum=1)
 # Uploads larger than this are refused by the upload validators with a clear message.
 MAX_UPLOAD_BYTES = read.integer("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -28,6 +28,8 @@ class EmailNotSent(Exception):
 
 def kind_for(change) -> str | None:
     """Which customer notification a status change makes, if any."""
+    if change.old == Status.WITHDRAWN:
+        return None  # the customer erased their account: there is nobody to tell
     if change.new == Status.PROVIDED:
         # A claim released back to the queue is internal; the customer hears nothing.
         return Kind.RECEIVED if change.old in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED) else None

@@ -13,8 +13,12 @@ class ErasureRequest(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     deleted_applications = models.PositiveIntegerField(default=0)
     deleted_images = models.PositiveIntegerField(default=0)
-    # Decided applications stay as the decision record the retention rules require.
+    # Submitted applications stay, without personal details, as the KYC record the retention
+    # rules require; those still open are withdrawn first (counted in both).
     kept_applications = models.PositiveIntegerField(default=0)
+    withdrawn_applications = models.PositiveIntegerField(default=0)
+    # When the kept records were deleted, KYC_RECORD_RETENTION_DAYS after the erasure.
+    records_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

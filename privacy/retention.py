@@ -1,8 +1,13 @@
-"""Retention: how long document images are kept, and deleting them while keeping the record.
+"""Retention: how long document images and the KYC records of erased accounts are kept.
 
 An image is kept DOCUMENT_RETENTION_DAYS after the application's final decision; then the file
 is deleted from storage and the Document row stays (kind, size, checksum, review state and
 `file_deleted_at`) as part of the decision record, beside the application and its history.
+
+When a customer erases their account, their applications stay without personal details as the
+KYC record (privacy/services.py). The record is deleted whole, with its history, decisions and
+the keyed hash of the document number, KYC_RECORD_RETENTION_DAYS after the erasure: the end of
+the business relationship from which AML retention periods are counted.
 """
 
 import datetime
@@ -13,7 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from verification.models import Document, Status
+from verification.models import Document, Status, Verification
+
+from .models import ErasureRequest
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +99,36 @@ def reasons_to_keep_account(user) -> list[str]:
             _("Named in the audit trail as the person who acted: deactivate the login instead.")
         )
     return reasons
+
+
+def kyc_records_due_for_purge(now: datetime.datetime | None = None):
+    """Applications kept from accounts erased more than KYC_RECORD_RETENTION_DAYS ago."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.KYC_RECORD_RETENTION_DAYS)
+    erased_before_cutoff = ErasureRequest.objects.filter(completed_at__lte=cutoff).values("user")
+    return Verification.objects.filter(user__in=erased_before_cutoff)
+
+
+def purge_expired_kyc_records(now: datetime.datetime | None = None) -> int:
+    """Deletes the kept records past their retention period; returns how many applications."""
+    now = now or timezone.now()
+    purged = 0
+    for pk in kyc_records_due_for_purge(now).values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            verification = Verification.objects.select_for_update().filter(pk=pk).first()
+            if verification is None:
+                continue  # another run got there first
+            for document in verification.documents.filter(file_deleted_at__isnull=True):
+                delete_document_image(document, now)  # erasure already did; never leave a file
+            # Cascades to documents, OCR results, status history and review decisions; audit
+            # events keep their row with the application's link cleared.
+            verification.delete()
+            purged += 1
+    finished = ErasureRequest.objects.filter(
+        completed_at__lte=now - datetime.timedelta(days=settings.KYC_RECORD_RETENTION_DAYS),
+        records_purged_at__isnull=True,
+    ).exclude(user__verifications__isnull=False)
+    finished.update(records_purged_at=now)
+    if purged:
+        logger.info("Retention: deleted %d kept KYC records of erased accounts", purged)
+    return purged

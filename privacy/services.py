@@ -1,8 +1,13 @@
 """A customer's rights over their data: a copy of everything, and erasure.
 
-Erasure is honoured at once, except what the retention rules keep: an application that was
-decided (passed, rejected, lapsed) stays as the decision record, without its images. Everything
-else goes: open and draft applications, every image, the email address and the password.
+Erasure is honoured at once, except what the KYC retention rules keep. Every submitted
+application stays as the record (an open one is first withdrawn, its claim released and any
+decision waiting for a supervisor kept): status, history, decisions and their reasons, dates,
+account and document type, nationality and the keyed hash of the document number, so a later
+application with the same document is recognised. What goes at once: drafts, every image, the
+typed details (names, sex, birth date, document number, expiry, address, organisation), OCR
+readings, the inbox, the email address, the password and two-step devices. The record itself
+is deleted KYC_RECORD_RETENTION_DAYS after the erasure (privacy/retention.py).
 """
 
 import io
@@ -15,10 +20,11 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import AuditEvent
-from verification.models import Verification
+from verification.models import OcrResult, Status, Verification
+from verification.status import change_status
 
 from .models import ErasureRequest
-from .retention import DECIDED_STATUSES, delete_document_image
+from .retention import delete_document_image
 
 APPLICATION_FIELDS = (
     "id",
@@ -119,19 +125,56 @@ def export_archive(user) -> bytes:
     return buffer.getvalue()
 
 
+# Typed by the customer and identifying them: removed from the applications erasure keeps.
+PERSONAL_DETAILS = {
+    "surname": "",
+    "given_names": "",
+    "sex": "",
+    "date_of_birth": None,
+    "document_number": "",
+    "expiry_date": None,
+    "address": "",
+    "organization_name": "",
+    "organization_registration_number": "",
+}
+
+# An application in these states is still being worked on: erasure withdraws it.
+IN_FLIGHT_STATUSES = (Status.PROVIDED, Status.UNDER_REVIEW, Status.SUPPLEMENT_REQUESTED)
+
+
 @transaction.atomic
 def erase_account(user) -> ErasureRequest:
-    """Deletes the customer's data except decided applications; the account can't sign in again."""
+    """Deletes the customer's personal data and keeps the KYC record; the account can't sign in.
+
+    Drafts go whole; submitted applications stay without personal details (open ones
+    withdrawn first). Locks the applications, so a reviewer's decision lands before or not at all.
+    """
+    # Applications first, before anything touches the user row: a reviewer's decision locks
+    # the application and then the user, so taking them in the same order cannot deadlock.
+    verifications = list(Verification.objects.select_for_update().filter(user=user).order_by("pk"))
     request = ErasureRequest.objects.create(user=user)
-    for verification in Verification.objects.select_for_update().filter(user=user):
+    for verification in verifications:
         for document in verification.documents.filter(file_deleted_at__isnull=True):
             request.deleted_images += delete_document_image(document)
-        if verification.status in DECIDED_STATUSES:
-            request.kept_applications += 1
-        else:
-            # Nothing was decided, so there is no record to keep: the whole application goes.
+        if verification.status == Status.DRAFT:
+            # Never submitted, so never part of a KYC record: the whole application goes.
             verification.delete()
             request.deleted_applications += 1
+            continue
+        if verification.status in IN_FLIGHT_STATUSES:
+            # Closed with a recorded status change, never silently removed; a final rejection
+            # waiting for a supervisor stays waiting and can still be confirmed.
+            change_status(
+                verification.pk,
+                Status.WITHDRAWN,
+                actor=user,
+                reason="account erased",
+                assigned_to=None,
+                claimed_at=None,
+            )
+            request.withdrawn_applications += 1
+        _remove_personal_details(verification)
+        request.kept_applications += 1
 
     from notifications.models import Notification
 
@@ -154,8 +197,18 @@ def erase_account(user) -> ErasureRequest:
         deleted_applications=request.deleted_applications,
         deleted_images=request.deleted_images,
         kept_applications=request.kept_applications,
+        withdrawn_applications=request.withdrawn_applications,
     )
     return request
+
+
+def _remove_personal_details(verification) -> None:
+    # update(): the record's evidence version and timestamps stay as they were decided.
+    Verification.objects.filter(pk=verification.pk).update(**PERSONAL_DETAILS)
+    # The MRZ reading holds the same details; whether it was valid stays.
+    OcrResult.objects.filter(document__verification=verification).update(
+        raw_text="", fields_json="", error=""
+    )
 
 
 def _delete_two_step_devices(user) -> None:

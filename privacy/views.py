@@ -22,6 +22,7 @@ def overview(request):
         "privacy/overview.html",
         {
             "retention_days": settings.DOCUMENT_RETENTION_DAYS,
+            "record_retention_days": settings.KYC_RECORD_RETENTION_DAYS,
             "can_erase": not roles.is_staff_member(request.user),
         },
     )
@@ -49,13 +50,17 @@ def erase(request):
         messages.success(
             request,
             _(
-                "Your account and data have been deleted. Decided applications are kept as the "
-                "law requires, without their images."
+                "Your account and data have been deleted. Submitted applications are kept as "
+                "the law requires, without your personal details and images."
             ),
         )
         return redirect("home")
     return render(
         request,
         "privacy/erase.html",
-        {"form": form, "retention_days": settings.DOCUMENT_RETENTION_DAYS},
+        {
+            "form": form,
+            "retention_days": settings.DOCUMENT_RETENTION_DAYS,
+            "record_retention_days": settings.KYC_RECORD_RETENTION_DAYS,
+        },
     )

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +182,44 @@ def dashboard(now=None) -> dict:
 
 # --- the case page -----------------------------------------------------------------------------
 
+
+def _account_erased_at():
+    from privacy.models import ErasureRequest
+
+    erasures = ErasureRequest.objects.filter(user=OuterRef("user_id"), completed_at__isnull=False)
+    return Subquery(erasures.order_by("completed_at").values("completed_at")[:1])
+
+
+def account_erased_at(user_id) -> datetime.datetime | None:
+    """When this customer erased their account (None if they did not)."""
+    from privacy.models import ErasureRequest
+
+    erasure = ErasureRequest.objects.filter(user_id=user_id, completed_at__isnull=False)
+    return erasure.order_by("completed_at").values_list("completed_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class ErasedAccountMatch:
+    """An application kept from an erased account with the same document: outcome and date."""
+
+    pk: int
+    outcome: str
+
+    @classmethod
+    def of(cls, other) -> "ErasedAccountMatch":
+        if other.status == Status.REJECTED:
+            text = _("rejected on %(date)s")
+        elif other.status in (Status.PASSED, Status.LAPSED):
+            text = _("passed on %(date)s")
+        elif other.awaiting_final_rejection:
+            text = _("withdrawn on %(date)s while a final rejection waited for confirmation")
+        else:
+            text = _("withdrawn undecided on %(date)s")
+        when = other.decided_at if other.status != Status.WITHDRAWN else other.account_erased_at
+        day = timezone.localdate(when or other.account_erased_at)
+        return cls(pk=other.pk, outcome=text % {"date": f"{day:%Y-%m-%d}"})
+
+
 COMPARED_FIELDS = [
     # (our field, label, key in the OCR fields)
     ("surname", _("Surname"), "surname"),
@@ -290,9 +328,19 @@ def case_details(verification) -> dict:
         same_number = (
             Verification.objects.filter(document_number_hash=verification.document_number_hash)
             .exclude(user_id=verification.user_id)
+            .annotate(
+                account_erased_at=_account_erased_at(),
+                awaiting_final_rejection=Exists(
+                    ReviewDecision.objects.filter(
+                        verification=OuterRef("pk"),
+                        state=ReviewDecision.State.AWAITING_CONFIRMATION,
+                    )
+                ),
+            )
             .select_related("user")
             .order_by("-created_at")
         )
+    same_number = list(same_number[:20])
     return {
         "documents": [(d, _ocr_of(d)) for d in documents],
         "holding_photo": next((d for d in documents if d.kind == "holding_photo"), None),
@@ -307,7 +355,13 @@ def case_details(verification) -> dict:
             .exclude(pk=verification.pk)
             .order_by("-created_at")[:20]
         ),
-        "same_document_number": list(same_number[:20]),
+        # Records kept from erased accounts are named by outcome and date only: the erased
+        # person's details are gone, and their placeholder address means nothing to a reviewer.
+        "same_document_number": [o for o in same_number if o.account_erased_at is None],
+        "same_document_erased": [
+            ErasedAccountMatch.of(o) for o in same_number if o.account_erased_at is not None
+        ],
+        "account_erased_at": account_erased_at(verification.user_id),
         "risk_events": list(events_for(verification.user).order_by("-pk")[:20]),
         "status_changes": list(
             verification.status_changes.select_related("actor").order_by("created_at", "pk")

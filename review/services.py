@@ -18,6 +18,7 @@ from .models import FinalRejectionConfirmation, RejectionReason, ReviewDecision
 
 __all__ = [
     "CaseClaimedByOther",
+    "CaseWithdrawn",
     "DecisionRefused",
     "StaleEvidence",
     "TransitionNotAllowed",
@@ -54,6 +55,10 @@ class CaseClaimedByOther(DecisionRefused):
 
 class StaleEvidence(DecisionRefused):
     pass
+
+
+class CaseWithdrawn(DecisionRefused):
+    """The customer erased their account meanwhile; the application was closed undecided."""
 
 
 def claim_idle_limit() -> datetime.timedelta:
@@ -99,6 +104,7 @@ def _assign(verification, assignee, *, actor, reason) -> Verification:
             assigned_to=assignee,
             claimed_at=now,
         )
+    _refuse_withdrawn(verification)
     if verification.status != Status.UNDER_REVIEW:
         raise DecisionRefused(_("This case is not waiting for review."))
     # Renewing, taking over or handing on a claim is not a status change.
@@ -212,8 +218,19 @@ def reassign(verification_id, to_user, *, supervisor) -> Verification:
     return verification
 
 
+def _refuse_withdrawn(verification) -> None:
+    if verification.status == Status.WITHDRAWN:
+        raise CaseWithdrawn(
+            _(
+                "The customer deleted their account and this application was withdrawn. "
+                "Nothing was saved: there is nothing left to decide."
+            )
+        )
+
+
 def _require_claim(verification, reviewer, evidence_version) -> None:
     _refuse_own(verification, reviewer)
+    _refuse_withdrawn(verification)
     if verification.status != Status.UNDER_REVIEW:
         raise DecisionRefused(_("This case has already been decided or is not under review."))
     if verification.assigned_to_id != reviewer.pk:

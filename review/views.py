@@ -169,7 +169,9 @@ def decide(request, pk):
     except services.DecisionRefused as refused:
         verification.refresh_from_db()
         form.add_error(None, str(refused))
-        conflict = isinstance(refused, services.StaleEvidence | services.CaseClaimedByOther)
+        conflict = isinstance(
+            refused, services.StaleEvidence | services.CaseClaimedByOther | services.CaseWithdrawn
+        )
         status = 409 if conflict else 400
         if isinstance(refused, services.StaleEvidence):
             # The page now shows the new version; the reviewer decides again after looking.

@@ -23,6 +23,8 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     # A passed verification whose document expired or whose validity period ran out.
     LAPSED = "lapsed", _("Re-verification required")
+    # Closed undecided because the customer erased their account; kept as the KYC record.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (

@@ -16,6 +16,7 @@ CUSTOMER_LABELS = {
     Status.PASSED: _("Passed"),
     Status.REJECTED: _("Rejected"),
     Status.LAPSED: _("Re-verification required"),
+    Status.WITHDRAWN: _("Withdrawn"),
 }
 
 

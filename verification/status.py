@@ -7,16 +7,20 @@ from .models import Status, StatusChange, Verification
 ALLOWED = {
     Status.DRAFT: {Status.PROVIDED},
     # AUTO_APPROVE may pass an OCR-matched case straight from Provided.
-    Status.PROVIDED: {Status.UNDER_REVIEW, Status.PASSED},
+    Status.PROVIDED: {Status.UNDER_REVIEW, Status.PASSED, Status.WITHDRAWN},
     Status.UNDER_REVIEW: {
         Status.PASSED,
         Status.REJECTED,
         Status.SUPPLEMENT_REQUESTED,
         # A claim that expired or was released returns the case to the queue untouched.
         Status.PROVIDED,
+        Status.WITHDRAWN,
     },
-    Status.SUPPLEMENT_REQUESTED: {Status.PROVIDED, Status.REJECTED},
+    Status.SUPPLEMENT_REQUESTED: {Status.PROVIDED, Status.REJECTED, Status.WITHDRAWN},
     Status.PASSED: {Status.LAPSED},
+    # Only a final rejection decided before the account was erased and confirmed by a
+    # supervisor afterwards (four eyes): the record then says what was decided.
+    Status.WITHDRAWN: {Status.REJECTED},
 }
 
 

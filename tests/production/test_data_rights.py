@@ -81,7 +81,10 @@ def test_erasure_keeps_decided_applications_without_images(
     assert all(not path.exists() for path in paths)
     assert not Verification.objects.filter(pk=draft.pk).exists()
     decided.refresh_from_db()
-    assert decided.status == Status.REJECTED and decided.document_number
+    assert decided.status == Status.REJECTED
+    # The record stays without what identifies the person; the keyed hash still matches.
+    assert decided.document_number == "" and decided.surname == "" and decided.date_of_birth is None
+    assert decided.document_number_hash
     assert decided.status_changes.count() == 1
     kept_image = Document.objects.get(pk=decided_image.pk)
     assert kept_image.file_deleted_at is not None and not kept_image.file
@@ -99,7 +102,12 @@ def test_erasure_keeps_decided_applications_without_images(
     )
     assert erasure.completed_at is not None
     event = AuditEvent.objects.get(action="data_erased", subject=user)
-    assert event.detail == {"deleted_applications": 1, "deleted_images": 2, "kept_applications": 1}
+    assert event.detail == {
+        "deleted_applications": 1,
+        "deleted_images": 2,
+        "kept_applications": 1,
+        "withdrawn_applications": 0,
+    }
     assert customer_client.login(email=customer.email, password=PASSWORD) is False
 
 
@@ -128,3 +136,203 @@ def test_staff_cannot_erase_their_account_from_the_portal(client, reviewer):
     reviewer.refresh_from_db()
     assert reviewer.is_active
     assert not ErasureRequest.objects.exists()
+
+
+# --- erasure while the case is being worked on ------------------------------------------------
+
+
+def _erase(client, user, capture):
+    client.force_login(user)
+    with capture(execute=True):
+        response = client.post(reverse("privacy:erase"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+    client.logout()
+
+
+def _reviewed_case(customer, reviewer, **fields):
+    from review import services as review
+    from tests.review.factories import submitted_case, with_ocr
+
+    case = submitted_case(user=customer, **fields)
+    with_ocr(case)
+    return review.claim(case.pk, reviewer)
+
+
+def test_erasure_while_a_final_rejection_awaits_confirmation_keeps_decision_reasons_and_hash(
+    client, customer, reviewer, supervisor, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from notifications.models import OutgoingEmail
+    from review import services as review
+    from review.models import ReviewDecision
+    from verification.models import OcrResult
+
+    settings.KYC_REVIEW_FOUR_EYES = True
+    case = _reviewed_case(
+        customer, reviewer, surname="QUIMBY", given_names="ZELDA", address="1 Secret Lane"
+    )
+    number_hash = case.document_number_hash
+    decision = review.record_decision(
+        case.pk,
+        "reject",
+        reviewer=reviewer,
+        evidence_version=case.evidence_version,
+        customer_message="The photo does not match the passport.",
+        internal_note="Second attempt with another person's passport.",
+        reasons=["holding_photo", "risk"],
+        final=True,
+    )
+    assert decision.state == ReviewDecision.State.AWAITING_CONFIRMATION
+    images = [settings.PRIVATE_MEDIA_ROOT / d.file.name for d in case.documents.all()]
+    mail.outbox.clear()
+
+    _erase(client, customer, django_capture_on_commit_callbacks)
+
+    case.refresh_from_db()
+    # The application was closed through the status table, not removed.
+    assert case.status == Status.WITHDRAWN
+    assert case.assigned_to is None and case.claimed_at is None
+    last = case.status_changes.last()
+    assert (last.old, last.new, last.reason) == ("under_review", "withdrawn", "account erased")
+    # What the operator must keep: the decision, its reasons and the keyed hash.
+    decision.refresh_from_db()
+    assert decision.state == ReviewDecision.State.AWAITING_CONFIRMATION
+    assert decision.reasons == ["holding_photo", "risk"] and decision.final
+    assert decision.customer_message == "The photo does not match the passport."
+    assert case.document_number_hash == number_hash
+    assert (case.nationality.code, case.document_type, case.account_type) == (
+        "GB",
+        "passport",
+        "individual",
+    )
+    assert case.submitted_at is not None
+    # What goes: typed details, OCR readings, images.
+    assert (case.surname, case.given_names, case.document_number, case.address) == ("",) * 4
+    assert case.date_of_birth is None and case.expiry_date is None and case.sex == ""
+    ocr = OcrResult.objects.get(document__verification=case)
+    assert ocr.fields_json == "" and ocr.raw_text == "" and ocr.valid
+    assert all(not path.exists() for path in images)
+    erasure = ErasureRequest.objects.get(user=customer)
+    assert (erasure.kept_applications, erasure.withdrawn_applications) == (1, 1)
+    assert erasure.deleted_applications == 0
+
+    # The supervisor can still complete the four-eyes check; nobody is emailed.
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("review:confirm", args=[case.pk, decision.pk]), {"confirmed": "yes"}
+        )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.REJECTED and case.decided_at is not None and not case.may_retry
+    decision.refresh_from_db()
+    assert decision.state == ReviewDecision.State.EFFECTIVE
+    assert not Notification.objects.filter(verification=case).exists()
+    assert not OutgoingEmail.objects.exists()
+    assert mail.outbox == []
+
+
+def test_re_registering_with_the_same_email_and_document_is_flagged_as_duplicate(
+    client, customer, reviewer, settings, django_capture_on_commit_callbacks
+):
+    from review import services as review
+    from verification import services as applications
+
+    email = customer.email
+    erased_case = _reviewed_case(
+        customer,
+        reviewer,
+        document_number="P12345678",
+        surname="QUIMBY",
+        given_names="ZELDA",
+        address="1 Secret Lane",
+    )
+    review.record_decision(
+        erased_case.pk,
+        "reject",
+        reviewer=reviewer,
+        evidence_version=erased_case.evidence_version,
+        customer_message="Not approved.",
+        reasons=["risk"],
+    )
+    erased_case.refresh_from_db()
+    rejected_on = erased_case.decided_at
+    _erase(client, customer, django_capture_on_commit_callbacks)
+
+    # The same address signs up again at once: a new, unlinked account.
+    response = client.post(
+        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302
+    newcomer = get_user_model().objects.get(email=email)
+    assert newcomer.pk != customer.pk
+    client.force_login(newcomer)
+    draft = VerificationFactory(user=newcomer, surname="SMITH", given_names="ANNA")
+    for kind in ("passport_page", "holding_photo"):
+        DocumentFactory(verification=draft, kind=kind)
+    # Typed another way: the number is normalised before it is hashed.
+    applications.save_details(draft, {"document_number": "p1234-5678"}, actor=newcomer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert applications.submit(draft, actor=newcomer, confirm_mismatch=True).submitted
+    draft.refresh_from_db()
+    assert draft.document_number_hash == erased_case.document_number_hash
+
+    client.force_login(reviewer)
+    page = client.get(reverse("review:detail", args=[draft.pk])).content.decode()
+
+    day = f"{rejected_on:%Y-%m-%d}"
+    assert (
+        f"Same document as an erased account's application #{erased_case.pk} (rejected on {day})."
+    ) in page
+    # Nothing of the erased person reaches the page: no names, address or placeholder email.
+    for text in ("QUIMBY", "ZELDA", "Secret Lane", "erased.invalid"):
+        assert text not in page
+    assert "The same document number was used by" not in page  # only live accounts are listed so
+
+
+@pytest.mark.parametrize(
+    "status", [Status.PROVIDED, Status.UNDER_REVIEW, Status.SUPPLEMENT_REQUESTED]
+)
+def test_erasing_an_account_with_a_case_in_review_withdraws_it_and_the_reviewer_is_told(
+    client, customer, reviewer, status, django_capture_on_commit_callbacks
+):
+    from review.models import ReviewDecision
+    from tests.review.factories import submitted_case
+
+    case = submitted_case(user=customer)
+    if status == Status.UNDER_REVIEW:
+        from review import services as review
+
+        case = review.claim(case.pk, reviewer)  # the reviewer has the case open
+    else:
+        Verification.objects.filter(pk=case.pk).update(status=status)
+    history = case.status_changes.count()
+
+    _erase(client, customer, django_capture_on_commit_callbacks)
+
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN and case.assigned_to is None
+    assert case.status_changes.count() == history + 1
+    # The open case page answers clearly.
+    client.force_login(reviewer)
+    page = client.get(reverse("review:detail", args=[case.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "The customer deleted their account on" in text
+    assert "It was withdrawn undecided." in text
+    assert 'id="decision-form"' not in text
+    # A decision posted from the page opened before the erasure saves nothing.
+    response = client.post(
+        reverse("review:decide", args=[case.pk]),
+        {"outcome": "pass", "evidence_version": case.evidence_version, "customer_message": "OK"},
+    )
+    assert response.status_code == 409
+    assert "this application was withdrawn" in response.content.decode()
+    assert not ReviewDecision.objects.filter(verification=case).exists()
+    response = client.post(reverse("review:claim", args=[case.pk]), follow=True)
+    assert "this application was withdrawn" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN and case.assigned_to is None
+    assert case.status_changes.count() == history + 1
+    assert not case.status_changes.filter(new=Status.PASSED).exists()

@@ -101,3 +101,38 @@ def test_two_concurrent_decisions_decide_the_case_once():
     assert (
         StatusChange.objects.filter(verification=case).exclude(new=Status.UNDER_REVIEW).count() == 1
     )
+
+
+@pytest.mark.parametrize("attempt", range(4))
+def test_erasure_and_a_decision_at_once_leave_one_whole_outcome(attempt):
+    from django.contrib.auth import get_user_model
+
+    from privacy import services as privacy
+
+    reviewer = staff_user("Reviewer")
+    case = submitted_case()
+    services.claim(case.pk, reviewer)
+    case.refresh_from_db()
+    customer = get_user_model().objects.get(pk=case.user_id)
+
+    results = _run_together(
+        lambda: services.record_decision(
+            case.pk, "pass", reviewer=reviewer, evidence_version=case.evidence_version
+        ),
+        lambda: privacy.erase_account(customer),
+    )
+
+    decision, erasure = results
+    assert not isinstance(erasure, Exception), results
+    case.refresh_from_db()
+    # Whichever came first, the record is whole: decided then kept, or withdrawn undecided.
+    if isinstance(decision, ReviewDecision):
+        assert case.status == Status.PASSED
+        assert (erasure.withdrawn_applications, erasure.kept_applications) == (0, 1)
+    else:
+        assert isinstance(decision, services.CaseWithdrawn), results
+        assert case.status == Status.WITHDRAWN and case.assigned_to is None
+        assert not ReviewDecision.objects.filter(verification=case).exists()
+        assert (erasure.withdrawn_applications, erasure.kept_applications) == (1, 1)
+    assert case.surname == "" and case.document_number == "" and case.document_number_hash
+    assert StatusChange.objects.filter(verification=case).count() == 2

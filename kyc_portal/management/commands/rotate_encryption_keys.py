@@ -29,23 +29,47 @@ def rotate_model(model) -> int:
     if not names:
         return 0
     rotated = 0
-    for row in model._default_manager.values("pk", *names).order_by("pk").iterator(BATCH):
-        values = {name: row[name] for name in names if row[name] not in (None, "")}
-        if values:
-            # update() skips save(): no auto_now timestamps move and no signals fire.
-            model._default_manager.filter(pk=row["pk"]).update(**values)
-            rotated += 1
+    pks = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), BATCH):
+        # Each batch is read under a row lock and written in the same transaction: a worker
+        # recording an OCR result or a customer editing meanwhile waits instead of having their
+        # new value overwritten by the old one read earlier. Short batches keep the waits short.
+        with transaction.atomic():
+            rows = (
+                model._default_manager.select_for_update()
+                .filter(pk__in=pks[start : start + BATCH])
+                .order_by("pk")
+                .values("pk", *names)
+            )
+            for row in rows:
+                values = {name: row[name] for name in names if row[name] not in (None, "")}
+                if values:
+                    # update() skips save(): no auto_now timestamps move and no signals fire.
+                    model._default_manager.filter(pk=row["pk"]).update(**values)
+                    rotated += 1
     return rotated
 
 
 def rotate_documents() -> int:
     rotated = 0
     present = Document.objects.filter(file_deleted_at__isnull=True).exclude(file="")
-    for document in present.only("pk", "file").iterator(BATCH):
-        storage = document.file.storage
-        if hasattr(storage, "rotate") and storage.exists(document.file.name):
-            storage.rotate(document.file.name)
-            rotated += 1
+    for pk in present.order_by("pk").values_list("pk", flat=True).iterator(BATCH):
+        with transaction.atomic():
+            # Locked like the retention purge and erasure lock it: a file they delete meanwhile
+            # is skipped here, never written back after its deletion.
+            document = (
+                Document.objects.select_for_update()
+                .filter(pk=pk, file_deleted_at__isnull=True)
+                .exclude(file="")
+                .only("pk", "file")
+                .first()
+            )
+            if document is None:
+                continue
+            storage = document.file.storage
+            if hasattr(storage, "rotate") and storage.exists(document.file.name):
+                storage.rotate(document.file.name)
+                rotated += 1
     return rotated
 
 
@@ -57,8 +81,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for model in apps.get_models():
             if encrypted_fields(model):
-                with transaction.atomic():
-                    count = rotate_model(model)
+                count = rotate_model(model)
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
         files = rotate_documents()
         self.stdout.write(f"Documents: {files} files re-encrypted")
