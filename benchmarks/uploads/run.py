@@ -29,6 +29,7 @@ CASES = {
     "phone-12mp": ((4032, 3024), "JPEG", "a 12-megapixel phone photo, EXIF orientation 6"),
     "phone-50mp": ((8160, 6120), "JPEG", "a 50-megapixel phone photo, EXIF orientation 6"),
     "scan-a4-300dpi": ((2480, 3508), "PNG", "an A4 scan at 300 dpi with a passport on it"),
+    "png-20mp": ((5472, 3648), "PNG", "the largest PNG accepted: 20 megapixels, decoded whole"),
     "png-6300": ((6300, 6300), "PNG", "a passport on a 6300 x 6300 grey PNG (small file)"),
 }
 
