@@ -267,6 +267,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     # Ours, not allauth's: sign-ups from one email domain in a window ("abnormal registration").
     "signup_domain": env.str("RATE_LIMIT_SIGNUP_DOMAIN", default="50/h/key"),
+    # Ours: document image uploads per customer (each one is decoded and checked).
+    "document_upload": env.str("RATE_LIMIT_DOCUMENT_UPLOAD", default="30/h/user"),
 }
 # Clients are told apart by REMOTE_ADDR. Behind N reverse proxies set ALLAUTH_TRUSTED_PROXY_COUNT,
 # so that a forged X-Forwarded-For from the client cannot pick its own rate-limit bucket.
