@@ -68,18 +68,8 @@ def prepare_image(uploaded) -> PreparedImage:
             code="too_large",
             params={"size": filesizeformat(uploaded.size), "limit": filesizeformat(max_bytes)},
         )  # fmt: skip
-    image = _open_image(uploaded)
-    width, height = image.size  # as delivered, before any reduction
-    if max(width, height) < MIN_LONG_SIDE or min(width, height) < MIN_SHORT_SIDE:
-        raise ValidationError(
-            _("This image is only %(width)s × %(height)s pixels; we need at least %(long)s × "
-              "%(short)s so every character can be read. Take the photo closer or at a higher "
-              "resolution."),
-            code="too_small",
-            params={"width": width, "height": height,
-                    "long": MIN_LONG_SIDE, "short": MIN_SHORT_SIDE},
-        )  # fmt: skip
-    image = _decode(image)
+    # One expression, so no name keeps the full-size decode alive while it is shrunk.
+    image = _decode(_open_image(uploaded))
     sharpness, brightness = measure_quality(image)
     if brightness < MIN_BRIGHTNESS:
         raise ValidationError(
@@ -109,7 +99,8 @@ def prepare_image(uploaded) -> PreparedImage:
 
 
 def _open_image(uploaded) -> Image.Image:
-    """The image with only its header read; refuses non-images and sizes we cannot decode."""
+    """The image with only its header read; refuses non-images, and sizes too large to decode
+    or too small to read."""
     uploaded.seek(0)
     data = uploaded.read()
     not_an_image = ValidationError(
@@ -129,6 +120,16 @@ def _open_image(uploaded) -> Image.Image:
     # The header's size is known before decoding: refuse what would not fit without expanding it.
     if image.size[0] * image.size[1] > _pixel_limit(image):
         raise _too_many_pixels(image)
+    width, height = image.size
+    if max(width, height) < MIN_LONG_SIDE or min(width, height) < MIN_SHORT_SIDE:
+        raise ValidationError(
+            _("This image is only %(width)s × %(height)s pixels; we need at least %(long)s × "
+              "%(short)s so every character can be read. Take the photo closer or at a higher "
+              "resolution."),
+            code="too_small",
+            params={"width": width, "height": height,
+                    "long": MIN_LONG_SIDE, "short": MIN_SHORT_SIDE},
+        )  # fmt: skip
     return _open_quietly(data)  # verify() leaves the image unusable
 
 
@@ -186,7 +187,7 @@ def decode_scale(width: int, height: int) -> int:
 
 def _decode(image: Image.Image) -> Image.Image:
     """Bounded, upright pixels in RGB or L: reduced while decoding where the format allows,
-    shrunk to MAX_STORED_SIDE, EXIF rotation applied, transparency on white."""
+    transparency on white, shrunk to MAX_STORED_SIDE, EXIF rotation applied."""
     source_format = image.format
     try:
         if _decodes_reduced(image):
@@ -194,11 +195,10 @@ def _decode(image: Image.Image) -> Image.Image:
             if scale > 1:
                 image.draft(image.mode, (image.size[0] // scale, image.size[1] // scale))
         image.load()
-        image = _to_common_mode(image)
+        image = _flattened(image)
         # Shrink before rotating, so the rotation copies the small image, not the large one.
         image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), Image.Resampling.LANCZOS)
         image = ImageOps.exif_transpose(image)  # the phone's rotation, before EXIF is dropped
-        image = _on_white(image)
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
         raise ValidationError(
             _("This image is damaged and cannot be opened. Upload the original photo again."),
@@ -208,25 +208,20 @@ def _decode(image: Image.Image) -> Image.Image:
     return image
 
 
-def _to_common_mode(image: Image.Image) -> Image.Image:
-    """RGB, L, or RGBA/LA when there is transparency; 16-bit grey scaled down, not clipped."""
-    if image.mode in ("RGB", "L", "RGBA", "LA"):
-        return image
+def _flattened(image: Image.Image) -> Image.Image:
+    """RGB or L pixels: transparency laid on white paper (no alpha left to hide things in),
+    16-bit grey scaled down rather than clipped to white."""
     if image.mode.startswith("I"):
         return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
-    if image.mode == "1":
-        return image.convert("L")
-    return image.convert("RGBA" if image.has_transparency_data else "RGB")
-
-
-def _on_white(image: Image.Image) -> Image.Image:
-    """Transparent parts become white paper; the stored copy has no alpha to hide things in."""
-    if not image.has_transparency_data:
+    if image.has_transparency_data:
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        paper = Image.new("RGB", image.size, "white")
+        paper.paste(rgba, mask=rgba)  # the alpha band in place, without a copy of it
+        paper.info = {key: value for key, value in image.info.items() if key != "transparency"}
+        return paper  # info kept for the EXIF orientation
+    if image.mode in ("RGB", "L"):
         return image
-    rgba = image.convert("RGBA")
-    paper = Image.new("RGB", rgba.size, "white")
-    paper.paste(rgba, mask=rgba.getchannel("A"))
-    return paper
+    return image.convert("L" if image.mode == "1" else "RGB")
 
 
 def measure_quality(image: Image.Image) -> tuple[float, float]:
