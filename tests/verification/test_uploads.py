@@ -387,6 +387,25 @@ def test_transparent_png_is_stored_on_white_without_alpha(customer_client, draft
     assert stored.getpixel((10, 10)) == (255, 255, 255)
 
 
+def test_sixteen_bit_grey_scan_is_scaled_not_clipped_to_white(customer_client, draft):
+    from PIL import ImageDraw
+
+    image = Image.new("I;16", (1200, 850), 50_000)  # paper at 50000 of 65535
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 1200, 40):
+        draw.line([(x, 0), (x, 850)], fill=5_000, width=2)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    response = _post(customer_client, buffer.getvalue(), name="g.png", content_type="image/png")
+    assert response.status_code == 302
+    with Document.objects.get(verification=draft).file.open("rb") as handle:
+        stored = Image.open(io.BytesIO(handle.read()))
+        stored.load()
+    assert stored.mode == "L"
+    assert stored.getpixel((20, 400)) == 50_000 // 256  # paper
+    assert stored.getpixel((0, 400)) == 5_000 // 256  # ink
+
+
 # --- how many uploads one customer may send -----------------------------------------------------
 
 
