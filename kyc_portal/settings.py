@@ -306,6 +306,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     # Ours, not allauth's: sign-ups from one email domain in a window ("abnormal registration").
     "signup_domain": read.rate_limit("RATE_LIMIT_SIGNUP_DOMAIN", "50/h/key"),
+    # Ours: document image uploads per customer (each one is decoded and checked).
+    "document_upload": read.rate_limit("RATE_LIMIT_DOCUMENT_UPLOAD", "30/h/user"),
 }
 # Clients are told apart by REMOTE_ADDR. Behind N reverse proxies set ALLAUTH_TRUSTED_PROXY_COUNT,
 # so that a forged X-Forwarded-For from the client cannot pick its own rate-limit bucket.

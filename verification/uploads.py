@@ -1,8 +1,12 @@
 """Checking and re-encoding uploaded identity document images.
 
 Only the decoded pixels are trusted: the file name and the declared content type are ignored.
-The stored file is a fresh encoding of those pixels, so EXIF (GPS, camera serials) never reaches
-storage.
+The stored file is a fresh encoding of those pixels and nothing else: no EXIF (GPS, camera
+serials), XMP, ICC profile, comment or PNG text chunk the uploader wrote reaches storage.
+
+Memory per upload is bounded whatever the image's size: JPEG is decoded reduced (libjpeg scales
+by 1/2, 1/4 or 1/8 while decoding), formats that must be decoded whole are refused beyond a pixel
+limit, and the stored copy is at most MAX_STORED_SIDE on its longest side.
 """
 
 import hashlib
@@ -18,9 +22,17 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
-# Decompression bombs: a small file that expands to billions of pixels. 40 megapixels is more
-# than any phone camera delivers.
-MAX_PIXELS = 40_000_000
+# The stored (and checked) copy's longest side. OCR shrinks to 2000 px anyway
+# (ocr/locate.py MAX_WORKING_SIDE), so an MRZ keeps all the detail OCR uses even when the
+# document fills only half the frame; a 12-megapixel phone photo (4032 px) is kept whole.
+MAX_STORED_SIDE = 4096
+# Pixels decoded at once: at most ~80 MB (Pillow keeps RGB as 4 bytes a pixel). A PNG or a
+# progressive JPEG is decoded whole (libjpeg buffers a progressive file's coefficients for the
+# whole image), so larger ones are refused. This admits an A4 scan at 400 dpi (15.5 MP).
+MAX_DECODED_PIXELS = 20_000_000
+# A baseline JPEG is decoded at 1/2, 1/4 or 1/8 scale to stay within MAX_DECODED_PIXELS, so it
+# may be far larger: this admits 50- and 108-megapixel phone cameras.
+MAX_JPEG_PIXELS = 120_000_000
 MIN_LONG_SIDE = 800
 MIN_SHORT_SIDE = 500
 # Measured on generated passports: sharp scans score 500-1100, phone photos 140-450, a 3 px
@@ -56,18 +68,8 @@ def prepare_image(uploaded) -> PreparedImage:
             code="too_large",
             params={"size": filesizeformat(uploaded.size), "limit": filesizeformat(max_bytes)},
         )  # fmt: skip
-    image = _open_image(uploaded)
-    image = _decode(image)
-    width, height = image.size
-    if max(width, height) < MIN_LONG_SIDE or min(width, height) < MIN_SHORT_SIDE:
-        raise ValidationError(
-            _("This image is only %(width)s × %(height)s pixels; we need at least %(long)s × "
-              "%(short)s so every character can be read. Take the photo closer or at a higher "
-              "resolution."),
-            code="too_small",
-            params={"width": width, "height": height,
-                    "long": MIN_LONG_SIDE, "short": MIN_SHORT_SIDE},
-        )  # fmt: skip
+    # One expression, so no name keeps the full-size decode alive while it is shrunk.
+    image = _decode(_open_image(uploaded))
     sharpness, brightness = measure_quality(image)
     if brightness < MIN_BRIGHTNESS:
         raise ValidationError(
@@ -97,6 +99,8 @@ def prepare_image(uploaded) -> PreparedImage:
 
 
 def _open_image(uploaded) -> Image.Image:
+    """The image with only its header read; refuses non-images, and sizes too large to decode
+    or too small to read."""
     uploaded.seek(0)
     data = uploaded.read()
     not_an_image = ValidationError(
@@ -104,44 +108,120 @@ def _open_image(uploaded) -> Image.Image:
         code="not_an_image",
     )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            image.verify()  # structure check without decoding the pixels
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels() from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        image = _open_quietly(data)
+        image.verify()  # structure check without decoding the pixels
+    except Image.DecompressionBombError:
+        # Pillow's own guard (beyond ~179 megapixels), far over our limits.
+        raise _too_many_pixels(None) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise not_an_image from None
     if image.format not in ALLOWED_FORMATS:
         raise not_an_image
-    # The header's size is known before decoding: refuse bombs without expanding them.
-    if image.size[0] * image.size[1] > MAX_PIXELS:
-        raise _too_many_pixels()
-    return Image.open(io.BytesIO(data))  # verify() leaves the image unusable
+    # The header's size is known before decoding: refuse what would not fit without expanding it.
+    if image.size[0] * image.size[1] > _pixel_limit(image):
+        raise _too_many_pixels(image)
+    width, height = image.size
+    if max(width, height) < MIN_LONG_SIDE or min(width, height) < MIN_SHORT_SIDE:
+        raise ValidationError(
+            _("This image is only %(width)s × %(height)s pixels; we need at least %(long)s × "
+              "%(short)s so every character can be read. Take the photo closer or at a higher "
+              "resolution."),
+            code="too_small",
+            params={"width": width, "height": height,
+                    "long": MIN_LONG_SIDE, "short": MIN_SHORT_SIDE},
+        )  # fmt: skip
+    return _open_quietly(data)  # verify() leaves the image unusable
 
 
-def _too_many_pixels() -> ValidationError:
+def _open_quietly(data: bytes) -> Image.Image:
+    with warnings.catch_warnings():
+        # Our limits decide from the header; Pillow's warning (89 MP) would refuse a 108-MP photo.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(io.BytesIO(data))
+
+
+def _decodes_reduced(image: Image.Image) -> bool:
+    return image.format == "JPEG" and not image.info.get("progressive")
+
+
+def _pixel_limit(image: Image.Image) -> int:
+    return MAX_JPEG_PIXELS if _decodes_reduced(image) else MAX_DECODED_PIXELS
+
+
+def _too_many_pixels(image: Image.Image | None) -> ValidationError:
+    """The refusal for an image over our pixel limits (None: over Pillow's own bomb guard)."""
+    if image is None:
+        return ValidationError(
+            _("This image has far too many pixels for a photo or scan of a document. Upload "
+              "the camera's original photo or a normal scan."),
+            code="too_many_pixels",
+        )  # fmt: skip
+    if not _decodes_reduced(image):
+        return ValidationError(
+            _("This image is %(width)s × %(height)s pixels; a PNG or a progressive JPEG can "
+              "have at most %(limit)s megapixels. Upload the camera's original photo, or scan "
+              "the document at 300 dpi."),
+            code="too_many_pixels",
+            params={"width": image.size[0], "height": image.size[1],
+                    "limit": MAX_DECODED_PIXELS // 1_000_000},
+        )  # fmt: skip
     return ValidationError(
         _("This image has too many pixels (the limit is %(limit)s megapixels). Upload a normal "
           "photo or scan of the document."),
         code="too_many_pixels",
-        params={"limit": MAX_PIXELS // 1_000_000},
+        params={"limit": MAX_JPEG_PIXELS // 1_000_000},
     )  # fmt: skip
 
 
+def decode_scale(width: int, height: int) -> int:
+    """The JPEG decoding scale (1, 2, 4 or 8): as large as keeps MAX_STORED_SIDE, and larger
+    still until the decoded pixels fit MAX_DECODED_PIXELS."""
+    scale = 1
+    while scale < 8 and (
+        max(width, height) // (scale * 2) >= MAX_STORED_SIDE
+        or (width // scale) * (height // scale) > MAX_DECODED_PIXELS
+    ):
+        scale *= 2
+    return scale
+
+
 def _decode(image: Image.Image) -> Image.Image:
+    """Bounded, upright pixels in RGB or L: reduced while decoding where the format allows,
+    transparency on white, shrunk to MAX_STORED_SIDE, EXIF rotation applied."""
     source_format = image.format
     try:
+        if _decodes_reduced(image):
+            scale = decode_scale(*image.size)
+            if scale > 1:
+                image.draft(image.mode, (image.size[0] // scale, image.size[1] // scale))
         image.load()
-        upright = ImageOps.exif_transpose(image)  # the phone's rotation, before EXIF is dropped
-    except (OSError, ValueError, Image.DecompressionBombError):
+        image = _flattened(image)
+        # Shrink before rotating, so the rotation copies the small image, not the large one.
+        image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), Image.Resampling.LANCZOS)
+        image = ImageOps.exif_transpose(image)  # the phone's rotation, before EXIF is dropped
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
         raise ValidationError(
             _("This image is damaged and cannot be opened. Upload the original photo again."),
             code="damaged",
         ) from None
-    upright = upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright
-    upright.format = source_format
-    return upright
+    image.format = source_format
+    return image
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """RGB or L pixels: transparency laid on white paper (no alpha left to hide things in),
+    16-bit grey scaled down rather than clipped to white."""
+    if image.mode.startswith("I"):
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if image.has_transparency_data:
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        paper = Image.new("RGB", image.size, "white")
+        paper.paste(rgba, mask=rgba)  # the alpha band in place, without a copy of it
+        paper.info = {key: value for key, value in image.info.items() if key != "transparency"}
+        return paper  # info kept for the EXIF orientation
+    if image.mode in ("RGB", "L"):
+        return image
+    return image.convert("L" if image.mode == "1" else "RGB")
 
 
 def measure_quality(image: Image.Image) -> tuple[float, float]:
@@ -160,6 +240,9 @@ def measure_quality(image: Image.Image) -> tuple[float, float]:
 
 
 def _reencode(image: Image.Image, sharpness: float, brightness: float) -> PreparedImage:
+    # Pillow writes some of what it read back out (JPEG comment, ICC profile, PNG transparency):
+    # an image with no info has nothing but its pixels to write.
+    image.info = {}
     buffer = io.BytesIO()
     if image.format == "PNG":
         image.save(buffer, "PNG", optimize=False)

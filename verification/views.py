@@ -3,6 +3,7 @@
 from functools import wraps
 
 from allauth.account.decorators import verified_email_required
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -107,7 +108,15 @@ def documents(request):
         return _locked(request, verification)
     errors = {}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not _upload_allowed(request):
+        errors[request.POST.get("kind", "")] = [
+            _(
+                "You have uploaded many images in a short time. Please try again later; the "
+                "images you have already uploaded are kept."
+            )
+        ]
+        status = 429
+    elif request.method == "POST":
         form = DocumentUploadForm(request.POST, request.FILES)
         kind = request.POST.get("kind", "")
         if form.is_valid():
@@ -136,6 +145,12 @@ def documents(request):
         "reading": services.reading_in_progress(verification),
     }
     return render(request, "verification/documents.html", ctx, status=status)
+
+
+def _upload_allowed(request) -> bool:
+    """Every upload is decoded and checked, so one account may send only so many in a window
+    (ACCOUNT_RATE_LIMITS["document_upload"]). The 429 becomes a risk event (accounts middleware)."""
+    return bool(ratelimit.consume(request, action="document_upload", user=request.user))
 
 
 def _upload_slots(verification: Verification, errors: dict) -> list[dict]:

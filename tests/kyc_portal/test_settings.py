@@ -53,6 +53,12 @@ GOOD = [
     ),
     ("RATE_LIMIT_LOGIN", "9/m/ip", lambda s: s["ACCOUNT_RATE_LIMITS"]["login"], "9/m/ip"),
     (
+        "RATE_LIMIT_DOCUMENT_UPLOAD",
+        "5/h/user",
+        lambda s: s["ACCOUNT_RATE_LIMITS"]["document_upload"],
+        "5/h/user",
+    ),
+    (
         "RATE_LIMIT_LOGIN_FAILED",
         "10/10m/ip,3/5m/key",
         lambda s: s["ACCOUNT_RATE_LIMITS"]["login_failed"],
@@ -185,6 +191,7 @@ BAD = [
     ("RATE_LIMIT_SIGNUP", "ten an hour", "RATE_LIMIT_SIGNUP must be rates such as"),
     ("RATE_LIMIT_SIGNUP_DOMAIN", "50/week/key", "RATE_LIMIT_SIGNUP_DOMAIN must be rates"),
     ("RATE_LIMIT_LOGIN", "30/m/everyone", "RATE_LIMIT_LOGIN must be rates"),
+    ("RATE_LIMIT_DOCUMENT_UPLOAD", "many", "RATE_LIMIT_DOCUMENT_UPLOAD must be rates"),
     ("RATE_LIMIT_LOGIN_FAILED", "20/10m/ip;5/5m/key", "RATE_LIMIT_LOGIN_FAILED must be rates"),
     ("RATE_LIMIT_RESET_PASSWORD", "/m/ip", "RATE_LIMIT_RESET_PASSWORD must be rates"),
     ("PORTAL_URL", "kyc.example.com", "PORTAL_URL must be an absolute http or https URL"),
