@@ -21,7 +21,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+# MPO is the JPEG some phones write with a second picture (depth, preview) appended: its first
+# picture is a plain JPEG, and only that one is kept.
+ALLOWED_FORMATS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
 # The stored (and checked) copy's longest side. OCR shrinks to 2000 px anyway
 # (ocr/locate.py MAX_WORKING_SIDE), so an MRZ keeps all the detail OCR uses even when the
 # document fills only half the frame; a 12-megapixel phone photo (4032 px) is kept whole.
@@ -141,7 +143,7 @@ def _open_quietly(data: bytes) -> Image.Image:
 
 
 def _decodes_reduced(image: Image.Image) -> bool:
-    return image.format == "JPEG" and not image.info.get("progressive")
+    return image.format in ("JPEG", "MPO") and not image.info.get("progressive")
 
 
 def _pixel_limit(image: Image.Image) -> int:

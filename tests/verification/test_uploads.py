@@ -373,6 +373,30 @@ def test_phone_rotation_is_applied_to_the_pixels_before_exif_is_dropped(customer
     assert stored.getpixel((1100, 750)) > 150
 
 
+def test_a_phones_multi_picture_jpeg_is_stored_as_its_first_picture(customer_client, draft):
+    """Some phones write MPO: a JPEG with a depth map or preview appended."""
+    photo = Image.open(io.BytesIO(png_bytes(1200, 850))).convert("RGB")
+    depth_map = Image.new("RGB", (600, 425), (255, 0, 0))
+    buffer = io.BytesIO()
+    photo.save(buffer, "MPO", save_all=True, append_images=[depth_map])
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+
+    response = _post(customer_client, buffer.getvalue())
+
+    assert response.status_code == 302
+    document = Document.objects.get(verification=draft)
+    with document.file.open("rb") as handle:
+        stored = Image.open(io.BytesIO(handle.read()))
+        stored.load()
+    assert (stored.format, stored.size, document.content_type) == (
+        "JPEG",
+        (1200, 850),
+        "image/jpeg",
+    )
+    assert getattr(stored, "n_frames", 1) == 1
+    assert stored.getpixel((620, 425))[1] > 100  # the photo, not the red depth map
+
+
 def test_transparent_png_is_stored_on_white_without_alpha(customer_client, draft):
     image = Image.open(io.BytesIO(png_bytes())).convert("RGBA")
     image.paste((0, 0, 0, 0), (0, 0, 400, 300))  # transparent (black underneath)
