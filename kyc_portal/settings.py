@@ -154,10 +154,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
-# Document readings never queued (broker down) or whose worker died are re-queued.
+# Document readings never queued (broker down) or whose lease ran out (worker died) are
+# re-queued: with KYC_OCR_LEASE_SECONDS this bounds how long a lost read waits.
 CELERY_BEAT_SCHEDULE["sweep-unfinished-readings"] = {
     "task": "verification.tasks.sweep_unfinished_readings",
-    "schedule": 120,
+    "schedule": 30,
 }
 # Emails whose queueing failed (broker down) are sent by this sweep; re-verification is daily.
 CELERY_BEAT_SCHEDULE["send-unsent-emails"] = {
@@ -320,6 +321,9 @@ KYC_AUTO_APPROVE = env.bool("KYC_AUTO_APPROVE", default=False)
 # A pass lapses ("Re-verification required") this long after it was given, or when the
 # verified document expires, whichever is first.
 KYC_VALIDITY_MONTHS = env.int("KYC_VALIDITY_MONTHS", default=24)
+# A running OCR read holds a lease of this many seconds, renewed every third of it while its
+# process lives; a read whose worker died is taken over once the lease runs out.
+KYC_OCR_LEASE_SECONDS = env.int("KYC_OCR_LEASE_SECONDS", default=60)
 # The portal's own address, for links in emails (which are sent outside any request).
 PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
 
