@@ -225,3 +225,44 @@ def _finished_tasks(worker) -> set[str]:
     import re
 
     return set(re.findall(r"extract_document\[([0-9a-f-]+)\] succeeded", worker.log()))
+
+
+def test_read_finishing_after_submission_is_compared_on_the_worker(
+    slow_worker, customer, reviewer, client
+):
+    """The customer submits while the worker is still reading (4 s): when the read lands the
+    worker compares it with what was typed, and the case page shows the difference."""
+    import datetime
+
+    from django.urls import reverse
+    from django_countries import countries
+
+    from tests.factories import VerificationFactory, png_bytes
+    from verification import services
+
+    from .conftest import generated_passport, upload
+
+    image, truth = generated_passport("worker-late")
+    verification = VerificationFactory(
+        user=customer,
+        nationality=countries.alpha2(truth["nationality"]),
+        surname="SMYTHE",
+        given_names=truth["names"],
+        sex=truth["sex"],
+        date_of_birth=datetime.date.fromisoformat(truth["date_of_birth"]),
+        document_number=truth["number"],
+        expiry_date=datetime.date.fromisoformat(truth["expiration_date"]),
+    )
+    page = services.add_document(verification, "passport_page", upload(image), actor=customer)
+    services.add_document(verification, "holding_photo", upload(png_bytes()), actor=customer)
+    _wait_for(lambda: _state(page).state == OcrResult.State.RUNNING)
+    assert services.submit(verification, actor=customer).submitted
+    verification.refresh_from_db()
+    assert verification.ocr_matched is None  # nothing read yet at submission
+
+    _wait_for(lambda: _state(page).state in FINISHED)
+    verification.refresh_from_db()
+    assert verification.ocr_matched is False and verification.ocr_compared_late_at
+    client.force_login(reviewer)
+    html = client.get(reverse("review:detail", args=[verification.pk])).content.decode()
+    assert 'class="differs" data-field="surname"' in html and 'id="late-comparison"' in html
