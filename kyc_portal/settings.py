@@ -185,10 +185,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
-# Document readings never queued (broker down) or whose worker died are re-queued.
+# Document readings never queued (broker down) or whose lease ran out (worker died) are
+# re-queued: with KYC_OCR_LEASE_SECONDS this bounds how long a lost read waits.
 CELERY_BEAT_SCHEDULE["sweep-unfinished-readings"] = {
     "task": "verification.tasks.sweep_unfinished_readings",
-    "schedule": 120,
+    "schedule": 30,
 }
 # Emails whose queueing failed (broker down) are sent by this sweep; re-verification is daily.
 CELERY_BEAT_SCHEDULE["send-unsent-emails"] = {
@@ -378,6 +379,9 @@ if visibility_timeout <= KYC_OCR_SOFT_TIME_LIMIT + 30:
         "KYC_OCR_SOFT_TIME_LIMIT plus 30 s must be shorter than CELERY_VISIBILITY_TIMEOUT "
         f"({visibility_timeout} s)."
     )
+# A running OCR read holds a lease of this many seconds, renewed every third of it while its
+# process lives; a read whose worker died is taken over once the lease runs out.
+KYC_OCR_LEASE_SECONDS = read.integer("KYC_OCR_LEASE_SECONDS", 60, minimum=3)
 # The portal's own address, for links in emails (which are sent outside any request). In
 # production it must be the public https address (kyc_portal.checks).
 PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")

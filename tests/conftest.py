@@ -125,7 +125,7 @@ def celery_worker(transactional_db, settings):
     stop_celery_worker(worker)
 
 
-def start_celery_worker(settings, log_path, *, loglevel="INFO", **extra_env):
+def start_celery_worker(settings, log_path, *, loglevel="INFO", concurrency=1, **extra_env):
     """Starts a worker process on this test's database and document folder; waits until it
     answers a ping. Its output goes to `log_path` (worker.log() reads it)."""
     import os
@@ -153,7 +153,7 @@ def start_celery_worker(settings, log_path, *, loglevel="INFO", **extra_env):
                 "kyc_portal",
                 "worker",
                 "--pool=prefork",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 f"--loglevel={loglevel}",
                 "--without-gossip",
                 "--without-mingle",

@@ -99,6 +99,8 @@ class Verification(models.Model):
     ocr_mismatch = models.BooleanField(
         default=False, help_text=_("The customer chose manual verification despite differences.")
     )
+    # Set when the MRZ was read only after submission and ocr_matched was filled in then.
+    ocr_compared_late_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change the customer makes, so a reviewer's decision is bound to what
     # they saw (a decision for an older version is refused).
     evidence_version = models.PositiveIntegerField(default=1)
@@ -231,7 +233,13 @@ class OcrResult(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the task was last handed to the broker; empty while it never was (broker down).
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # A running read holds a lease, extended while its process lives: another delivery may
+    # take the read only once it expired, and only the holder of the token may record it.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):

@@ -4,26 +4,36 @@ OCR is not a status: its result is recorded beside the document (OcrResult), and
 that fails or never finishes sends the case to a person instead of leaving it stuck.
 """
 
+import contextlib
 import datetime
 import json
 import logging
+import secrets
+import threading
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Document, OcrResult
+from .models import Document, OcrResult, Verification
 
 logger = logging.getLogger(__name__)
 Kind = Document.Kind
+State = OcrResult.State
 
 # Documents whose text the OCR task reads. Holding photos and business papers go to a person.
 READ_KINDS = (Kind.PASSPORT_DATA_PAGE, Kind.ID_FRONT, Kind.ID_BACK)
 MAX_READ_ATTEMPTS = 3
-# A reading still "running" this long after it started has lost its worker.
-STALE_READING = datetime.timedelta(minutes=5)
-# A reading still "pending" this long after upload was never queued (e.g. Redis was down).
-UNQUEUED_READING = datetime.timedelta(minutes=2)
+# An upload queues its reading right after its commit: only one still unqueued after this
+# long failed to reach the broker (the sweep then queues it at once).
+UNQUEUED_GRACE = datetime.timedelta(seconds=15)
+# A reading handed to the broker this long ago and never started lost its message.
+LOST_MESSAGE = datetime.timedelta(minutes=2)
+
+
+def lease_length() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.KYC_OCR_LEASE_SECONDS)
 
 
 def queue_reading(document_id: int) -> None:
@@ -36,33 +46,56 @@ def queue_reading(document_id: int) -> None:
         tasks.extract_document.apply_async((document_id,), retry=False)
     except (BrokerUnavailable, ConnectionError, OSError):
         logger.warning("OCR task for document %s not queued: broker unavailable", document_id)
+        return
+    # An empty queued_at is what tells the sweep that the broker never got this reading.
+    OcrResult.objects.filter(document_id=document_id, state=State.PENDING).update(
+        queued_at=timezone.now()
+    )
 
 
 class TransientReadError(Exception):
     """The document could not be fetched or read for a reason that may go away (retry)."""
 
 
-def extract_document(document_id: int, *, before_read=None) -> None:
+class ReadingBusy(Exception):
+    """Another delivery holds this reading's lease; it runs out in `seconds_left`."""
+
+    def __init__(self, seconds_left: float):
+        super().__init__(f"leased for {seconds_left:.0f} s more")
+        self.seconds_left = max(seconds_left, 0.0)
+
+
+def extract_document(document_id: int, *, before_read=None, time_limit=None) -> None:
     """Reads one document's MRZ (or its text, for documents without one) and records it.
 
-    Idempotent: a document already read or failed is left alone. Raises TransientReadError
-    when storage or the OCR engine failed in a way worth retrying.
+    Idempotent: a document already read or failed is left alone. Raises ReadingBusy while
+    another delivery holds the reading, TransientReadError when storage or the OCR engine
+    failed in a way worth retrying. `time_limit` (seconds) caps how long the lease is renewed.
     """
-    ocr = _claim_reading(document_id)
-    if ocr is None:
+    claim = _claim_reading(document_id)
+    if claim is None:
         return
-    if before_read is not None:
-        before_read()
-    try:
-        with ocr.document.file.open("rb") as handle:
-            image = handle.read()
-    except OSError as error:
-        raise TransientReadError(f"storage: {type(error).__name__}") from error
-    result = _read(ocr.document, image)
-    record_reading(ocr.pk, **result)
+    ocr, token = claim
+    deadline = ocr.started_at + datetime.timedelta(seconds=time_limit) if time_limit else None
+    with _lease_kept(ocr.pk, token, deadline):
+        try:
+            if before_read is not None:
+                before_read()
+            try:
+                with ocr.document.file.open("rb") as handle:
+                    image = handle.read()
+            except OSError as error:
+                raise TransientReadError(f"storage: {type(error).__name__}") from error
+            result = _read(ocr.document, image)
+            record_reading(ocr.pk, token, **result)
+        except BaseException:
+            # Retried, timed out or crashed: the next delivery need not wait for the lease.
+            _release(ocr.pk, token)
+            raise
 
 
-def _claim_reading(document_id: int) -> OcrResult | None:
+def _claim_reading(document_id: int) -> tuple[OcrResult, str] | None:
+    """Takes the reading under a row lock (a compare-and-set on its state and lease)."""
     with transaction.atomic():
         try:
             ocr = (
@@ -72,8 +105,13 @@ def _claim_reading(document_id: int) -> OcrResult | None:
             )
         except OcrResult.DoesNotExist:
             return None
-        if ocr.state in (OcrResult.State.DONE, OcrResult.State.FAILED):
+        if ocr.state in (State.DONE, State.FAILED):
             return None  # a repeated delivery
+        now = timezone.now()  # after the lock, which another claim may have held a while
+        lease_ends = _lease_ends(ocr)
+        if ocr.state == State.RUNNING and lease_ends is not None and lease_ends > now:
+            # Its holder may still be reading: two runs of one read must never overlap.
+            raise ReadingBusy((lease_ends - now).total_seconds())
         if ocr.document.file_deleted_at is not None or ocr.document.superseded_at is not None:
             _fail(ocr, "document replaced or deleted before it was read")
             return None
@@ -81,11 +119,65 @@ def _claim_reading(document_id: int) -> OcrResult | None:
             # Each earlier attempt died (worker killed, time limit): a person reads it instead.
             _fail(ocr, f"gave up after {ocr.attempts} attempts")
             return None
-        ocr.state = OcrResult.State.RUNNING
+        ocr.state = State.RUNNING
         ocr.attempts += 1
-        ocr.started_at = timezone.now()
-        ocr.save(update_fields=["state", "attempts", "started_at"])
-    return ocr
+        ocr.started_at = now
+        ocr.lease_token = secrets.token_hex(16)
+        ocr.lease_until = now + lease_length()
+        ocr.save(update_fields=["state", "attempts", "started_at", "lease_token", "lease_until"])
+    return ocr, ocr.lease_token
+
+
+def _lease_ends(ocr: OcrResult) -> datetime.datetime | None:
+    if ocr.lease_until is not None:
+        return ocr.lease_until
+    # A reading started before leases existed: its start plus one lease.
+    return ocr.started_at + lease_length() if ocr.started_at else None
+
+
+@contextlib.contextmanager
+def _lease_kept(ocr_id: int, token: str, deadline: datetime.datetime | None):
+    """Renews the lease every third of its length while the block runs, never past `deadline`
+    (the task's hard time limit: a process still reading then is treated as dead)."""
+    stop = threading.Event()
+    length = lease_length()
+
+    def renew():
+        from django.db import connection
+
+        try:
+            while not stop.wait(length.total_seconds() / 3):
+                until = timezone.now() + length
+                if deadline is not None:
+                    until = min(until, deadline)
+                try:
+                    renewed = OcrResult.objects.filter(
+                        pk=ocr_id, lease_token=token, state=State.RUNNING
+                    ).update(lease_until=until)
+                except DatabaseError:
+                    logger.warning("Lease of OCR result %s not renewed this time", ocr_id)
+                    continue
+                if not renewed or until == deadline:
+                    return  # finished, released, or past the time limit: let it run out
+        finally:
+            connection.close()  # this thread's own connection
+
+    renewer = threading.Thread(target=renew, name=f"ocr-lease-{ocr_id}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join(timeout=10)
+
+
+def _release(ocr_id: int, token: str) -> None:
+    try:
+        OcrResult.objects.filter(pk=ocr_id, lease_token=token, state=State.RUNNING).update(
+            state=State.PENDING, lease_until=None, queued_at=timezone.now()
+        )
+    except DatabaseError:
+        logger.warning("OCR result %s not released; its lease runs out instead", ocr_id)
 
 
 def _read(document: Document, image: bytes) -> dict:
@@ -97,7 +189,7 @@ def _read(document: Document, image: bytes) -> dict:
         for key in ("path", "raw_text", "seconds", "engine", "error", "check_digits"):
             summary.pop(key, None)
         return {
-            "state": OcrResult.State.DONE,
+            "state": State.DONE,
             "engine": f"{reading.engine} {reading.engine_version}",
             "mrz_type": reading.mrz_type,
             "raw_text": reading.raw_text,
@@ -110,7 +202,7 @@ def _read(document: Document, image: bytes) -> dict:
         }
     if document.kind == Kind.PASSPORT_DATA_PAGE:
         return {
-            "state": OcrResult.State.FAILED,
+            "state": State.FAILED,
             "engine": f"{reading.engine} {reading.engine_version}",
             "seconds": reading.seconds,
             "error": (reading.error or "no machine-readable zone found")[:200],
@@ -130,11 +222,11 @@ def _read_text(image: bytes) -> dict:
     try:
         text = pytesseract.image_to_string(Image.open(io.BytesIO(image)), timeout=60)
     except RuntimeError:  # pytesseract's timeout
-        return {"state": OcrResult.State.FAILED, "engine": "tesseract", "error": "text timed out"}
+        return {"state": State.FAILED, "engine": "tesseract", "error": "text timed out"}
     except pytesseract.TesseractError as error:
         raise TransientReadError(f"tesseract: {error.status}") from error
     return {
-        "state": OcrResult.State.DONE,
+        "state": State.DONE,
         "engine": f"tesseract {pytesseract.get_tesseract_version()}",
         "raw_text": text.strip(),
         "seconds": time.perf_counter() - started,
@@ -142,44 +234,66 @@ def _read_text(image: bytes) -> dict:
 
 
 @transaction.atomic
-def record_reading(ocr_id: int, **result) -> None:
-    """Stores a finished reading beside its document unless another delivery already did."""
-    ocr = OcrResult.objects.select_for_update().get(pk=ocr_id)
-    if ocr.state in (OcrResult.State.DONE, OcrResult.State.FAILED):
-        return
+def record_reading(ocr_id: int, token: str, **result) -> bool:
+    """Stores a finished reading if `token` still holds its lease; False if it did not.
+
+    A reading of the current document that lands after submission is compared with the
+    typed details then (verification.services.compare_after_submission).
+    """
+    verification_id = (
+        OcrResult.objects.filter(pk=ocr_id).values_list("document__verification", flat=True).get()
+    )
+    # The application first, then its reading (the order submission and erasure lock them in):
+    # a submission running now either saw this reading or is compared after it.
+    list(Verification.objects.select_for_update().filter(pk=verification_id).values("pk"))
+    ocr = OcrResult.objects.select_for_update().select_related("document").get(pk=ocr_id)
+    if ocr.state != State.RUNNING or ocr.lease_token != token:
+        return False  # a repeated delivery, or one that outlived its lease and lost it
     for name, value in result.items():
         setattr(ocr, name, value)
     ocr.finished_at = timezone.now()
+    ocr.lease_until = None
     ocr.save()
+    if ocr.state == State.DONE and ocr.document.is_current:
+        from .services import compare_after_submission
+
+        compare_after_submission(verification_id)
+    return True
 
 
 @transaction.atomic
 def mark_reading_failed(document_id: int, reason: str) -> None:
     """Ends a reading that failed or timed out; the application then goes to a person."""
     ocr = OcrResult.objects.select_for_update().filter(document_id=document_id).first()
-    if ocr is not None and ocr.state not in (OcrResult.State.DONE, OcrResult.State.FAILED):
+    if ocr is not None and ocr.state not in (State.DONE, State.FAILED):
         _fail(ocr, reason)
 
 
 def _fail(ocr: OcrResult, reason: str) -> None:
-    ocr.state = OcrResult.State.FAILED
+    ocr.state = State.FAILED
     ocr.error = reason[:200]
     ocr.finished_at = timezone.now()
-    ocr.save(update_fields=["state", "error", "finished_at"])
+    ocr.lease_until = None
+    ocr.save(update_fields=["state", "error", "finished_at", "lease_until"])
     logger.info("OCR of document %s failed: %s", ocr.document_id, reason)
 
 
 def sweep_unfinished_readings(now: datetime.datetime | None = None) -> list[int]:
-    """Re-queues readings that were never queued or lost their worker; returns document ids.
-
-    The database is the truth: a reading stuck past its attempts is marked failed instead.
+    """Re-queues readings never queued, whose message was lost or whose lease ran out (the
+    worker died); returns their document ids. One stuck past its attempts is marked failed.
     """
     now = now or timezone.now()
     stuck = OcrResult.objects.filter(
         document__superseded_at__isnull=True, document__file_deleted_at__isnull=True
     ).filter(
-        Q(state=OcrResult.State.PENDING, document__created_at__lt=now - UNQUEUED_READING)
-        | Q(state=OcrResult.State.RUNNING, started_at__lt=now - STALE_READING)
+        Q(
+            state=State.PENDING,
+            queued_at__isnull=True,
+            document__created_at__lt=now - UNQUEUED_GRACE,
+        )
+        | Q(state=State.PENDING, queued_at__lt=now - LOST_MESSAGE)
+        | Q(state=State.RUNNING, lease_until__lt=now)
+        | Q(state=State.RUNNING, lease_until__isnull=True, started_at__lt=now - lease_length())
     )
     requeued = []
     for document_id, attempts in stuck.values_list("document_id", "attempts"):

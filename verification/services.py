@@ -486,6 +486,7 @@ def submit(verification: Verification, *, actor, confirm_mismatch: bool = False)
             "sla_due_at": due_at(now),
             "ocr_matched": None if differences is None else not differences,
             "ocr_mismatch": bool(differences),
+            "ocr_compared_late_at": None,
         }
         if returning:
             fields["supplement_returned"] = True
@@ -507,6 +508,27 @@ def submit(verification: Verification, *, actor, confirm_mismatch: bool = False)
                 decided_at=now,
             )
     return SubmitOutcome(submitted, submitted=True)
+
+
+def compare_after_submission(verification_id: int) -> bool:
+    """Compares the typed details with an MRZ that was read only after submission.
+
+    Records the outcome in ocr_matched (the queue's "OCR mismatch" flag) and when it was made,
+    for a case waiting for or with a reviewer that has no comparison yet; True if it did.
+    """
+    with transaction.atomic():
+        locked = Verification.objects.select_for_update().get(pk=verification_id)
+        if locked.status not in (Status.PROVIDED, Status.UNDER_REVIEW):
+            return False  # a draft is compared when it is submitted; a decided case is closed
+        if locked.ocr_matched is not None:
+            return False  # compared already (at submission, or by an earlier delivery)
+        differences = compare_with_document(locked)
+        if differences is None:
+            return False
+        locked.ocr_matched = not differences
+        locked.ocr_compared_late_at = timezone.now()
+        locked.save(update_fields=["ocr_matched", "ocr_compared_late_at", "updated_at"])
+    return True
 
 
 # --- serving ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ acknowledged late and re-queued when its worker dies (CELERY_TASK_ACKS_LATE,
 CELERY_TASK_REJECT_ON_WORKER_LOST).
 """
 
+import logging
 import os
 import time
 
@@ -15,6 +16,7 @@ from django.db import DatabaseError
 
 from . import reading
 
+logger = logging.getLogger(__name__)
 # A read takes seconds; a minute and a half (the default) means something is wrong with this
 # image or host. Web and worker must agree: the limits travel in the message.
 READ_SOFT_TIME_LIMIT = settings.KYC_OCR_SOFT_TIME_LIMIT
@@ -39,8 +41,16 @@ def _debug_delay() -> None:
 )
 def extract_document(self, document_id: int) -> None:
     """Reads a document's MRZ or text and records it; a failure sends the case to a person."""
+    hard_limit = (self.request.timelimit or (None, None))[0] or READ_TIME_LIMIT
     try:
-        reading.extract_document(document_id, before_read=_debug_delay)
+        reading.extract_document(document_id, before_read=_debug_delay, time_limit=hard_limit)
+    except reading.ReadingBusy as busy:
+        # Another delivery is reading it. Look again when its lease runs out, in case its
+        # worker died (the sweep would also notice); by then it is usually done.
+        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
+            return
+        logger.info("OCR of document %s is held by another delivery; retrying", document_id)
+        raise self.retry(countdown=int(busy.seconds_left) + 1) from None
     except SoftTimeLimitExceeded:
         limit = (self.request.timelimit or (None, None))[1] or self.soft_time_limit
         reading.mark_reading_failed(document_id, f"timed out after {limit} s")

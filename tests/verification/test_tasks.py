@@ -136,24 +136,27 @@ def test_upload_while_the_broker_is_down_is_kept_and_read_by_the_sweep(
 
     verification = VerificationFactory(user=customer)
     app.conf.task_always_eager = False
-    saved = app.conf.broker_url, app.__dict__.get("_pool")
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    app._pool = None
+    # Celery caches connections in two pools: both must forget the working broker.
+    saved = (app.conf.broker_url, app.conf.broker_write_url), app.__dict__.get("_pool")
+    saved += (app.amqp._producer_pool,)
+    app.conf.broker_url = app.conf.broker_write_url = "redis://127.0.0.1:1/0"  # nobody there
+    app._pool = app.amqp._producer_pool = None
     try:
         with django_capture_on_commit_callbacks(execute=True):
             document = services.add_document(
                 verification, "passport_page", upload(png_bytes()), actor=customer
             )
     finally:
-        app.conf.broker_url = saved[0]
-        app._pool = saved[1]
+        app.conf.broker_url, app.conf.broker_write_url = saved[0]
+        app._pool, app.amqp._producer_pool = saved[1], saved[2]
         app.conf.task_always_eager = True
     ocr = OcrResult.objects.get(document=document)
     assert ocr.state == OcrResult.State.PENDING  # the upload itself succeeded
+    assert ocr.queued_at is None  # so the next sweep queues it without waiting
     document.__class__.objects.filter(pk=document.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=10)
+        created_at=timezone.now() - reading.UNQUEUED_GRACE
     )
-    reading.sweep_unfinished_readings()
+    assert reading.sweep_unfinished_readings() == [document.pk]
     assert OcrResult.objects.get(document=document).state == OcrResult.State.FAILED  # plain image
 
 
