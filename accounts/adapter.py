@@ -31,9 +31,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # The wrong password that uses up the last attempt locks sign-in: staff should know.
         super().authentication_failed(request, **credentials)
         key = self._get_login_attempts_cache_key(request, **credentials)
-        if risk.sign_in_locked(request, key=key):
+        if risk.sign_in_locked(request, key=key):  # this failure used up the last attempt
             email = credentials.get("email", "")
-            risk.record_lockout(
+            risk.record(
                 request,
                 kind=RiskEvent.Kind.SIGN_IN_LOCKED,
                 user=get_user_model().objects.filter(email__iexact=email).first(),

@@ -34,13 +34,7 @@ def record_rate_limited(request, *, kind=None, email_domain="") -> RiskEvent:
             url_name = None
         kind = _KIND_BY_URL_NAME.get(url_name, RiskEvent.Kind.OTHER_RATE_LIMITED)
     user = request.user if request.user.is_authenticated else None
-    return RiskEvent.objects.create(
-        kind=kind,
-        user=user,
-        ip_hash=client_ip_hash(request),
-        email_domain=email_domain,
-        path=request.path_info[:200],
-    )
+    return record(request, kind=kind, user=user, email_domain=email_domain)
 
 
 def sign_in_locked(request, *, key) -> bool:
@@ -50,8 +44,8 @@ def sign_in_locked(request, *, key) -> bool:
     return not ratelimit.consume(request, action="login_failed", key=key, dry_run=True)
 
 
-def record_lockout(request, *, kind, user=None, email_domain="") -> RiskEvent:
-    """Writes one risk event when a failed sign-in uses up the last attempt allowed."""
+def record(request, *, kind, user=None, email_domain="") -> RiskEvent:
+    """Writes one risk event about this request: the client's address hashed, never kept."""
     return RiskEvent.objects.create(
         kind=kind,
         user=user,
@@ -75,4 +69,4 @@ def two_step_code_failed(sender, request, user, **kwargs):
     """Receives allauth.mfa's authentication_failed: a wrong code that locks sign-in is recorded."""
     # allauth.mfa counts wrong codes under this key (allauth.mfa.base.internal.flows).
     if sign_in_locked(request, key=f"mfa-auth-user-{user.pk}"):
-        record_lockout(request, kind=RiskEvent.Kind.TWO_STEP_LOCKED, user=user)
+        record(request, kind=RiskEvent.Kind.TWO_STEP_LOCKED, user=user)

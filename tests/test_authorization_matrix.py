@@ -188,6 +188,18 @@ def observe(world: World, name: str, method: str, role: str) -> str:
     return matrix.GRANTED if granted else outcome(response)
 
 
+def disagreements(world: World, name: str, expected: dict, roles: tuple) -> list[str]:
+    """Every cell of one URL's rows where the portal's answer differs from the matrix."""
+    wrong = []
+    for method in matrix.METHODS:
+        for role in roles:
+            got = observe(world, name, method, role)
+            want = expected[method][role]
+            if got != want:
+                wrong.append(f"{method} {world.url(name)} as {role}: {got} (matrix: {want})")
+    return wrong
+
+
 def test_every_url_of_our_apps_is_in_the_matrix():
     patterns = our_url_patterns()
 
@@ -227,16 +239,9 @@ def test_every_matrix_entry_answers_for_every_role_and_method():
 @pytest.mark.parametrize("name", sorted(matrix.MATRIX) + sorted(matrix.PREFIX_SAMPLES))
 def test_authorization_matrix(name, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    world = build_world()
     expected = matrix.MATRIX.get(name) or matrix.PREFIX_SAMPLES[name]
 
-    wrong = []
-    for method in matrix.METHODS:
-        for role in matrix.ROLES:
-            got = observe(world, name, method, role)
-            want = expected[method][role]
-            if got != want:
-                wrong.append(f"{method} {world.url(name)} as {role}: {got} (matrix: {want})")
+    wrong = disagreements(build_world(), name, expected, matrix.ROLES)
 
     assert not wrong, "\n".join(wrong)
 
@@ -256,15 +261,6 @@ def test_every_admin_url_is_in_the_admin_matrix():
 def test_admin_authorization_matrix(name, settings):
     """Every admin page, for every role and the superuser; POSTs to the user pages try to set
     is_superuser, is_staff and groups (tests/accounts/test_admin.py checks what was saved)."""
-    world = build_world()
-    expected = matrix.ADMIN_MATRIX[name]
-
-    wrong = []
-    for method in matrix.METHODS:
-        for role in matrix.ADMIN_ROLES:
-            got = observe(world, name, method, role)
-            want = expected[method][role]
-            if got != want:
-                wrong.append(f"{method} {world.url(name)} as {role}: {got} (matrix: {want})")
+    wrong = disagreements(build_world(), name, matrix.ADMIN_MATRIX[name], matrix.ADMIN_ROLES)
 
     assert not wrong, "\n".join(wrong)
