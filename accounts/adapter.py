@@ -73,7 +73,10 @@ class AccountAdapter(DefaultAccountAdapter):
             )
 
     def get_login_redirect_url(self, request):
-        # A sales inquiry login has nothing to set up in the User Center: it starts at its list.
+        # Staff have nothing to set up in the User Center: reviewers start at the queue, a sales
+        # inquiry login at its list. (allauth follows a ?next= address before asking here.)
+        if roles.is_reviewer(request.user):
+            return reverse("review:queue")
         if roles.is_inquiry(request.user):
             return reverse("sales:customer_list")
         return super().get_login_redirect_url(request)
