@@ -14,7 +14,7 @@ run: port-free setup
 	@scripts/system-packages.sh $(RUN_PACKAGES)
 	$(PY) scripts/ensure_database.py
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py ensure_demo_accounts
+	$(PY) manage.py ensure_demo_accounts --with-applications
 	DEMO_ACCOUNTS_SKIP_MFA=true PORT=$(PORT) scripts/serve.sh
 
 port-free:  # before the slow set-up: a taken port is said at once
