@@ -3,17 +3,22 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql docker-compose gettext
 
-.PHONY: run test setup venv lint format messages benchmark clean
+.PHONY: run port-free test setup venv lint format messages benchmark clean
 
-run: setup
+# make run PORT=8001 serves on another port; PORTAL_URL (links in emails) follows unless set.
+run: port-free setup
 	@scripts/system-packages.sh $(RUN_PACKAGES)
 	$(PY) scripts/ensure_database.py
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py ensure_demo_accounts
-	DEMO_ACCOUNTS_SKIP_MFA=true scripts/serve.sh
+	$(PY) manage.py ensure_demo_accounts --with-applications
+	DEMO_ACCOUNTS_SKIP_MFA=true PORT=$(PORT) scripts/serve.sh
+
+port-free:  # before the slow set-up: a taken port is said at once
+	@PORT=$(PORT) scripts/serve.sh --check
 
 test: setup
 	@scripts/system-packages.sh $(TEST_PACKAGES)

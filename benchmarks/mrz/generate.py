@@ -142,15 +142,11 @@ def random_document(rng: random.Random, mrz_type: str, today: datetime.date) -> 
     names = mrz_name_field(surname, given, name_length).ljust(name_length, FILLER)
     if mrz_type == "TD3":
         personal = "".join(rng.choice("0123456789") for _ in range(rng.choice((8, 10, 14))))
-        personal = (personal if rng.random() < 0.4 else "").ljust(14, FILLER)
-        personal_check = compute_check_digit(personal) if personal.strip(FILLER) else FILLER
-        line1 = f"P{rng.choice('<<<O')}{country:<<3}{names}"
-        body = (
-            f"{number}{compute_check_digit(number)}{nationality:<<3}{dob}{compute_check_digit(dob)}"
-            f"{sex_mrz}{exp}{compute_check_digit(exp)}{personal}{personal_check}"
+        personal = personal if rng.random() < 0.4 else ""
+        subtype = rng.choice("<<<O")
+        lines = _td3_lines(
+            country, names, number, nationality, birth, sex, expiry, personal, subtype
         )
-        composite = body[0:10] + body[13:20] + body[21:43]
-        lines = (line1, body + compute_check_digit(composite))
     else:
         optional1 = "".join(rng.choice("0123456789") for _ in range(rng.choice((0, 0, 5, 9))))
         optional1 = optional1.ljust(15, FILLER)
@@ -162,6 +158,48 @@ def random_document(rng: random.Random, mrz_type: str, today: datetime.date) -> 
         composite = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
         lines = (line1, line2 + compute_check_digit(composite), names)
     return GeneratedDocument(mrz_type, lines, surname, given, country)
+
+
+def _td3_lines(
+    country: str,
+    names: str,
+    number: str,
+    nationality: str,
+    birth: datetime.date,
+    sex: str,
+    expiry: datetime.date,
+    personal: str = "",
+    subtype: str = FILLER,
+) -> tuple[str, str]:
+    """The two TD3 lines with correct check digits; `names` is the padded name field."""
+    sex_mrz = FILLER if sex == "X" else sex
+    dob, exp = format_yymmdd(birth), format_yymmdd(expiry)
+    number = number.ljust(9, FILLER)
+    personal = personal.ljust(14, FILLER)
+    personal_check = compute_check_digit(personal) if personal.strip(FILLER) else FILLER
+    line1 = f"P{subtype}{country:<<3}{names}"
+    body = (
+        f"{number}{compute_check_digit(number)}{nationality:<<3}{dob}{compute_check_digit(dob)}"
+        f"{sex_mrz}{exp}{compute_check_digit(exp)}{personal}{personal_check}"
+    )
+    composite = body[0:10] + body[13:20] + body[21:43]
+    return line1, body + compute_check_digit(composite)
+
+
+def passport(
+    surname: str,
+    given_names: str,
+    country: str,
+    number: str,
+    birth: datetime.date,
+    sex: str,
+    expiry: datetime.date,
+) -> GeneratedDocument:
+    """A TD3 passport with exactly these details (the demo's SPECIMEN people, for instance)."""
+    names = mrz_name_field(surname, given_names, NAME_FIELD_LENGTH["TD3"])
+    names = names.ljust(NAME_FIELD_LENGTH["TD3"], FILLER)
+    lines = _td3_lines(country, names, number, country, birth, sex, expiry)
+    return GeneratedDocument("TD3", lines, surname, given_names, country)
 
 
 def ground_truth(document: GeneratedDocument, today: datetime.date) -> dict:
