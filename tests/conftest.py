@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts import roles
 
@@ -18,6 +19,22 @@ def pytest_collection_modifyitems(items):
         if kwargs.get("transaction") or uses_transactions:
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """Django's PBKDF2 at a thousandth of its work. The count travels in each hash, so the
+    portal's own servers started by tests (gunicorn, runserver) still verify these passwords."""
+
+    iterations = 1_000
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    # A million PBKDF2 rounds per password made building users most of the suite's time.
+    settings.PASSWORD_HASHERS = [
+        "tests.conftest.QuickPBKDF2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
 
 
 @pytest.fixture(autouse=True)
