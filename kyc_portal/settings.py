@@ -381,7 +381,7 @@ if visibility_timeout <= KYC_OCR_SOFT_TIME_LIMIT + 30:
     )
 # A running OCR read holds a lease of this many seconds, renewed every third of it while its
 # process lives; a read whose worker died is taken over once the lease runs out.
-KYC_OCR_LEASE_SECONDS = read.integer("KYC_OCR_LEASE_SECONDS", 60, minimum=3)
+KYC_OCR_LEASE_SECONDS = read.integer("KYC_OCR_LEASE_SECONDS", 60, minimum=1)
 # The portal's own address, for links in emails (which are sent outside any request). In
 # production it must be the public https address (kyc_portal.checks).
 PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")

@@ -179,7 +179,7 @@ BAD = [
     ("KYC_AUTO_APPROVE", "sometimes", "KYC_AUTO_APPROVE must be true or false"),
     ("KYC_VALIDITY_MONTHS", "0", "KYC_VALIDITY_MONTHS must be at least 1"),
     ("KYC_OCR_SOFT_TIME_LIMIT", "0", "KYC_OCR_SOFT_TIME_LIMIT must be at least 1"),
-    ("KYC_OCR_LEASE_SECONDS", "1", "KYC_OCR_LEASE_SECONDS must be at least 3"),
+    ("KYC_OCR_LEASE_SECONDS", "0", "KYC_OCR_LEASE_SECONDS must be at least 1"),
     ("KYC_OCR_SOFT_TIME_LIMIT", "90s", "KYC_OCR_SOFT_TIME_LIMIT must be a whole number"),
     ("KYC_OCR_SOFT_TIME_LIMIT", "600", "KYC_OCR_SOFT_TIME_LIMIT plus 30 s must be shorter"),
     ("DOCUMENT_RETENTION_DAYS", "0", "DOCUMENT_RETENTION_DAYS must be at least 1"),

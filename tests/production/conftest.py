@@ -270,16 +270,7 @@ def own_broker(transactional_db, redis_server, monkeypatch, settings):
     if connection.vendor != "postgresql":
         pytest.skip("a worker in another process needs DATABASE_URL=postgres://…")
     broker, cache = redis_server["url"] + "/0", redis_server["url"] + "/1"
-    monkeypatch.setenv("CELERY_BROKER_URL", broker)
-    monkeypatch.setenv("CACHE_URL", cache)
-    saved_caches = settings.CACHES
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": cache,
-            "KEY_PREFIX": "kyc",
-        }
-    }
+    # Saved before the environment changes: Celery reads CELERY_BROKER_URL from it first.
     # Celery caches connections in two pools: both must forget the machine's Redis.
     saved = (
         app.conf.broker_url,
@@ -287,6 +278,18 @@ def own_broker(transactional_db, redis_server, monkeypatch, settings):
         app.__dict__.get("_pool"),
         app.amqp._producer_pool,
     )
+    monkeypatch.setenv("CELERY_BROKER_URL", broker)
+    monkeypatch.setenv("CACHE_URL", cache)
+    saved_caches = settings.CACHES
+    # As settings.py makes it for a redis:// CACHE_URL: hashed keys, an outage read as a miss.
+    settings.CACHES = {
+        "default": {
+            **saved_caches["default"],
+            "BACKEND": "kyc_portal.cache.FailOpenRedisCache",
+            "LOCATION": cache,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
     app.conf.broker_url = app.conf.broker_write_url = broker
     app._pool = None
     app.amqp._producer_pool = None
