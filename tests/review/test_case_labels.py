@@ -1,38 +1,15 @@
 """The case page names things as people do: no field keys such as date_of_birth on screen."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
+from tests.pages import visible_text
+
 from .factories import submitted_case, with_ocr
 
 pytestmark = pytest.mark.django_db
-
-
-class VisibleText(HTMLParser):
-    """The text a person sees: no tags, attributes, scripts or styles."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.hidden += tag in ("script", "style", "title")
-
-    def handle_endtag(self, tag):
-        self.hidden -= tag in ("script", "style", "title")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def visible_text(response) -> str:
-    parser = VisibleText()
-    parser.feed(response.content.decode())
-    return " ".join(" ".join(parser.parts).split())
 
 
 FIELD_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
