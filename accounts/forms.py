@@ -43,6 +43,15 @@ class SignupForm(AllauthSignupForm):
         self.fields["referral_code"] = sales_referral_field(context.request)
         self.order_fields(["email", "password1", "password2", "referral_code"])
 
+    def clean(self):
+        cleaned_data = super().clean()
+        # allauth compares the two passwords only when the first one passed validation; a
+        # person fixing a too-short password should hear about a mistyped second one too.
+        first, second = self["password1"].data, self["password2"].data
+        if first and second and first != second and not self.has_error("password2"):
+            self.add_error("password2", _("You must type the same password each time."))
+        return cleaned_data
+
     def clean_email(self):
         email = super().clean_email()
         domain = email.rpartition("@")[2]

@@ -232,6 +232,31 @@ COMPARED_FIELDS = [
 ]
 
 
+# The MRZ's check digits by the key the reader gives them, in the order they are printed.
+CHECK_DIGIT_LABELS = {
+    "number": _("Document number"),
+    "date_of_birth": _("Date of birth"),
+    "expiration_date": _("Expiry date"),
+    "optional_data": _("Optional data"),
+    "composite": _("Whole line (composite)"),
+}
+
+
+def labelled_check_digits(ocr) -> list[tuple[str, bool]]:
+    """The OCR reading's check digits as (label, passed), labelled for people, not by key."""
+    checks = (ocr.check_digits or {}) if ocr is not None else {}
+    labelled = [
+        (str(label), checks[key]) for key, label in CHECK_DIGIT_LABELS.items() if key in checks
+    ]
+    # A check the reader reports that we have no label for still shows, so a failure is seen.
+    labelled += [
+        (str(_("Other check digit")), ok)
+        for key, ok in checks.items()
+        if key not in CHECK_DIGIT_LABELS
+    ]
+    return labelled
+
+
 @dataclass(frozen=True)
 class ComparedField:
     name: str
@@ -346,6 +371,7 @@ def case_details(verification) -> dict:
         "holding_photo": next((d for d in documents if d.kind == "holding_photo"), None),
         "ocr": ocr,
         "comparison": compare_with_ocr(verification, ocr),
+        "check_digits": labelled_check_digits(ocr),
         "policy_hits": [
             policy.message_of(rule)
             for rule in policy.rules_for(verification.nationality, verification.document_type)

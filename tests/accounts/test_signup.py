@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core import mail
@@ -180,3 +182,62 @@ def test_signup_remembers_the_language_it_was_made_in(client):
     sign_up(client, "zh.customer@example.com")
 
     assert User.objects.get(email="zh.customer@example.com").preferred_language == "zh-hans"
+
+
+def field_block(page: str, name: str) -> str:
+    """The markup of one field on the sign-up page: label, input, its errors and help."""
+    return re.search(
+        rf'<div class="form-field[^"]*" id="field-{name}">(.*?)\n  </div>', page, re.S
+    )[1]
+
+
+def test_every_signup_error_is_shown_under_its_own_field_at_once(client):
+    response = client.post(
+        SIGNUP,
+        {
+            "email": "not-an-address",
+            "password1": "short",
+            "password2": "shorter",
+            "referral_code": "NO-SUCH-CODE",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    email, first, second, referral = (
+        field_block(page, name) for name in ("email", "password1", "password2", "referral_code")
+    )
+    # Each message comes after its own input and appears nowhere else.
+    assert email.index('name="email"') < email.index("Enter a valid email address.")
+    assert first.index('name="password1"') < first.index("This password is too short.")
+    assert second.index('name="password2"') < second.index(
+        "You must type the same password each time."
+    )
+    assert "This referral code is not known." in referral
+    assert page.count("You must type the same password each time.") == 1
+    assert page.count("This password is too short.") == 1
+    assert not User.objects.exists()
+
+
+def test_a_mistyped_second_password_is_reported_with_a_weak_first_one(client):
+    response = sign_up(client, "new.customer@example.com", password="x")
+    assert "You must type the same password each time." not in response.content.decode()
+
+    response = client.post(
+        SIGNUP, {"email": "new.customer@example.com", "password1": "x", "password2": "y"}
+    )
+    errors = response.context["form"].errors
+
+    assert errors["password2"] == ["You must type the same password each time."]
+    assert "password1" in errors
+    assert not User.objects.exists()
+
+
+def test_a_mistyped_second_password_is_reported_in_chinese(client):
+    client.post(reverse("accounts:set_language"), {"language": "zh-hans"})
+
+    response = client.post(
+        SIGNUP, {"email": "new.customer@example.com", "password1": "x", "password2": "y"}
+    )
+
+    assert "您两次输入的密码不一致。" in field_block(response.content.decode(), "password2")
