@@ -387,7 +387,11 @@ def test_supervisor_dashboard(client, supervisor, reviewer):
     submitted_case(due_in_hours=-2)
     case = _claimed(reviewer)
     services.record_decision(
-        case.pk, "pass", reviewer=reviewer, evidence_version=case.evidence_version
+        case.pk,
+        "pass",
+        reviewer=reviewer,
+        evidence_version=case.evidence_version,
+        accept_documents=True,
     )
     client.force_login(supervisor)
     response = client.get(reverse("review:dashboard"))
