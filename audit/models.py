@@ -14,6 +14,7 @@ class AuditEvent(models.Model):
         CASE_REASSIGNED = "case_reassigned", _("Reassigned a case")
         DOCUMENT_MARKED = "document_marked", _("Marked a document")
         DECISION = "decision", _("Decided a case")
+        SIGNAL_ACKNOWLEDGED = "signal_acknowledged", _("Acknowledged a risk signal")
         INQUIRY_LOOKUP = "inquiry_lookup", _("Looked up customers")
         INQUIRY_EXPORT = "inquiry_export", _("Exported customers")
         DATA_EXPORT = "data_export", _("Downloaded own data")

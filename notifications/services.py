@@ -32,7 +32,10 @@ def kind_for(change) -> str | None:
         return None  # the customer erased their account: there is nobody to tell
     if change.new == Status.PROVIDED:
         # A claim released back to the queue is internal; the customer hears nothing.
-        return Kind.RECEIVED if change.old in (Status.DRAFT, Status.SUPPLEMENT_REQUESTED) else None
+        return Kind.RECEIVED if change.old == Status.DRAFT else None
+    if change.new == Status.UNDER_REVIEW:
+        # A supplement sent back: received, and still "Under review". A claim says nothing.
+        return Kind.RECEIVED if change.old == Status.SUPPLEMENT_REQUESTED else None
     return {
         Status.SUPPLEMENT_REQUESTED: Kind.SUPPLEMENT_REQUESTED,
         Status.PASSED: Kind.PASSED,

@@ -35,12 +35,16 @@ def _entry(change, decision, current_items=()) -> Entry | None:
     message = decision.customer_message if decision else ""
     if new == Status.PROVIDED and old == Status.DRAFT:
         return Entry(change.created_at, _("Application submitted"), new, _("Status: Provided."))
-    if new == Status.PROVIDED and old == Status.SUPPLEMENT_REQUESTED:
+    if old == Status.SUPPLEMENT_REQUESTED and new in (Status.UNDER_REVIEW, Status.PROVIDED):
+        # PROVIDED: resubmissions made before a supplement kept the case "Under review".
         return Entry(
             change.created_at,
             _("Supplement sent"),
-            new,
-            _("You sent the requested changes; the application is back with the reviewers."),
+            Status.UNDER_REVIEW,
+            _(
+                "You sent the requested changes; the application is back with the reviewers. "
+                "Status: Under review."
+            ),
         )
     if new == Status.UNDER_REVIEW:
         return Entry(change.created_at, _("Review started"), new, _("Status: Under review."))
@@ -96,6 +100,10 @@ def timeline_for(verification: Verification) -> Timeline:
                 if d.outcome == outcome and (until is None or d.created_at <= until)
             ]
             decision = matching[-1] if matching else None
+        if (change.old, change.new) == (Status.PROVIDED, Status.UNDER_REVIEW) and any(
+            earlier.new == Status.UNDER_REVIEW for earlier in changes[:index]
+        ):
+            continue  # claimed again after a release: the customer read "Review started" once
         is_current_request = until is None and verification.status == Status.SUPPLEMENT_REQUESTED
         entry = _entry(change, decision, verification.requested_items if is_current_request else [])
         if entry is not None:

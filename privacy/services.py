@@ -136,6 +136,8 @@ PERSONAL_DETAILS = {
     "address": "",
     "organization_name": "",
     "organization_registration_number": "",
+    # Keyed fingerprints of typed details asked for in a supplement request: they go with them.
+    "requested_baseline": {},
 }
 
 # An application in these states is still being worked on: erasure withdraws it.

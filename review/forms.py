@@ -61,8 +61,22 @@ class DecisionForm(forms.Form):
         + [(f"field:{name}", label) for name, label in CORRECTABLE_FIELDS.items()],
         widget=forms.CheckboxSelectMultiple,
     )
-    customer_message = forms.CharField(
+    # One message box per outcome, so what the customer reads follows the button pressed;
+    # record_decision checks it again (an empty box gets the outcome's standard text).
+    pass_message = forms.CharField(
         label=_("Message to the customer (in their language)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reject_message = forms.CharField(
+        label=_("Message to the customer: why it was not approved"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    supplement_message = forms.CharField(
+        label=_("Message to the customer: what to re-upload or enter again"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -73,6 +87,22 @@ class DecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    ACKNOWLEDGE_PREFIX = "acknowledge:"
+
+    def clean(self):
+        data = super().clean()
+        data["customer_message"] = data.get(f"{data.get('outcome')}_message", "")
+        # "acknowledge:<signal key>" boxes: one reason per risk signal (see review/signals.py).
+        acknowledgements = {}
+        for name in self.data:
+            if name.startswith(self.ACKNOWLEDGE_PREFIX):
+                reason = (self.data.get(name) or "").strip()
+                if len(reason) > 1000:
+                    raise forms.ValidationError(_("A reason can be at most 1000 characters."))
+                acknowledgements[name.removeprefix(self.ACKNOWLEDGE_PREFIX)] = reason
+        data["acknowledgements"] = acknowledgements
+        return data
 
 
 class DocumentMarkForm(forms.Form):

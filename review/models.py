@@ -127,3 +127,48 @@ class FinalRejectionConfirmation(models.Model):
 
     def __str__(self):
         return f"{'Confirmed' if self.confirmed else 'Declined'}: decision #{self.decision_id}"
+
+
+class SignalAcknowledgement(models.Model):
+    """A reviewer's reason for passing despite one risk signal (see review/signals.py).
+
+    Bound to the evidence version it was given for: once the customer changes the
+    application, every signal must be looked at again. Rows are only ever added.
+    """
+
+    verification = models.ForeignKey(
+        "verification.Verification",
+        on_delete=models.CASCADE,
+        related_name="signal_acknowledgements",
+    )
+    # The pass it was given with (acknowledgements are stored together with the pass).
+    decision = models.ForeignKey(
+        ReviewDecision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="acknowledgements",
+    )
+    # The signal's stable key ("field:surname", "policy:3", "duplicate:17"); ids, never values.
+    key = models.CharField(max_length=80)
+    # What the signal said, as the reviewer read it (labels and ids, no personal data).
+    title = models.CharField(_("signal"), max_length=300)
+    reason = models.TextField(_("reason"))
+    evidence_version = models.PositiveIntegerField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("signal acknowledgement")
+        verbose_name_plural = _("signal acknowledgements")
+
+    def __str__(self):
+        return f"{self.key} of verification #{self.verification_id} (v{self.evidence_version})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Signal acknowledgements are append-only.")
+        super().save(*args, **kwargs)

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from verification import policy
 from verification.models import Document, Status, Verification
 
 from .models import ReviewDecision
+from .signals import CaseFacts, ErasedAccountMatch, _ocr_of, account_erased_at, signals_for
 
 QUEUE_STATUSES = (Status.PROVIDED, Status.UNDER_REVIEW)
 
@@ -49,10 +50,11 @@ def requested_item_labels(items) -> list[str]:
 
 
 def queue_base():
+    # Returned supplements first: those customers have already waited through one review.
     return (
         Verification.objects.filter(status__in=QUEUE_STATUSES)
         .select_related("user", "assigned_to")
-        .order_by("sla_due_at", "submitted_at", "pk")
+        .order_by("-supplement_returned", "sla_due_at", "submitted_at", "pk")
     )
 
 
@@ -183,55 +185,6 @@ def dashboard(now=None) -> dict:
 # --- the case page -----------------------------------------------------------------------------
 
 
-def _account_erased_at():
-    from privacy.models import ErasureRequest
-
-    erasures = ErasureRequest.objects.filter(user=OuterRef("user_id"), completed_at__isnull=False)
-    return Subquery(erasures.order_by("completed_at").values("completed_at")[:1])
-
-
-def account_erased_at(user_id) -> datetime.datetime | None:
-    """When this customer erased their account (None if they did not)."""
-    from privacy.models import ErasureRequest
-
-    erasure = ErasureRequest.objects.filter(user_id=user_id, completed_at__isnull=False)
-    return erasure.order_by("completed_at").values_list("completed_at", flat=True).first()
-
-
-@dataclass(frozen=True)
-class ErasedAccountMatch:
-    """An application kept from an erased account with the same document: outcome and date."""
-
-    pk: int
-    outcome: str
-
-    @classmethod
-    def of(cls, other) -> "ErasedAccountMatch":
-        if other.status == Status.REJECTED:
-            text = _("rejected on %(date)s")
-        elif other.status in (Status.PASSED, Status.LAPSED):
-            text = _("passed on %(date)s")
-        elif other.awaiting_final_rejection:
-            text = _("withdrawn on %(date)s while a final rejection waited for confirmation")
-        else:
-            text = _("withdrawn undecided on %(date)s")
-        when = other.decided_at if other.status != Status.WITHDRAWN else other.account_erased_at
-        day = timezone.localdate(when or other.account_erased_at)
-        return cls(pk=other.pk, outcome=text % {"date": f"{day:%Y-%m-%d}"})
-
-
-COMPARED_FIELDS = [
-    # (our field, label, key in the OCR fields)
-    ("surname", _("Surname"), "surname"),
-    ("given_names", _("Given names"), "names"),
-    ("document_number", _("Document number"), "number"),
-    ("nationality", _("Nationality"), "nationality"),
-    ("date_of_birth", _("Date of birth"), "date_of_birth"),
-    ("sex", _("Sex"), "sex"),
-    ("expiry_date", _("Expiry date"), "expiration_date"),
-]
-
-
 # The MRZ's check digits by the key the reader gives them, in the order they are printed.
 CHECK_DIGIT_LABELS = {
     "number": _("Document number"),
@@ -257,125 +210,22 @@ def labelled_check_digits(ocr) -> list[tuple[str, bool]]:
     return labelled
 
 
-@dataclass(frozen=True)
-class ComparedField:
-    name: str
-    label: str
-    typed: str
-    read: str
-    differs: bool
-    hint: str | None = None
-
-
-def _typed_values(verification) -> dict:
-    nationality = verification.nationality
-    return {
-        "surname": verification.surname,
-        "given_names": verification.given_names,
-        "document_number": verification.document_number,
-        "nationality": getattr(nationality, "alpha3", "") or str(nationality or ""),
-        "date_of_birth": verification.date_of_birth,
-        "sex": verification.sex,
-        "expiry_date": verification.expiry_date,
-    }
-
-
-def compare_with_ocr(verification, ocr) -> list[ComparedField]:
-    """Typed details beside what OCR read from the MRZ, each difference flagged."""
-    from verification import mrz
-
-    typed = _typed_values(verification)
-    read = ocr.fields if ocr is not None and ocr.fields_json else {}
-    differences = {}
-    if read:
-        try:
-            differences = {d.field: d for d in mrz.compare_typed(typed, read)}
-        except Exception:  # noqa: BLE001 - an odd OCR record must not hide the case page
-            differences = {}
-    rows = []
-    for name, label, key in COMPARED_FIELDS:
-        difference = differences.get(name)
-        rows.append(
-            ComparedField(
-                name=name,
-                label=str(label),
-                typed=_text(typed.get(name)),
-                read=_text(read.get(key)) if read else "",
-                differs=bool(read) and difference is not None,
-                hint=getattr(difference, "hint", None),
-            )
-        )
-    return rows
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-# The identity document first, the holding photo after it: the order a reviewer compares them.
-DOCUMENT_ORDER = ["passport_page", "id_front", "id_back", "holding_photo", "business_registration"]
-
-
-def current_documents(verification):
-    documents = [
-        document
-        for document in verification.documents.select_related("ocr").order_by("-created_at")
-        if document.is_current
-    ]
-    rank = {kind: index for index, kind in enumerate(DOCUMENT_ORDER)}
-    return sorted(documents, key=lambda d: rank.get(d.kind, len(rank)))
-
-
-def _ocr_of(document):
-    try:
-        return document.ocr
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: not read yet
-        return None
-
-
 def case_details(verification) -> dict:
     """Everything the case page shows, gathered in a fixed number of queries."""
     from accounts.risk import events_for
 
-    documents = current_documents(verification)
-    mrz_document = next(
-        (d for d in documents if d.kind in ("passport_page", "id_front", "id_back") and _ocr_of(d)
-         and _ocr_of(d).fields_json),
-        None,
-    )  # fmt: skip
-    ocr = _ocr_of(mrz_document) if mrz_document else None
-    same_number = Verification.objects.none()
-    if verification.document_number_hash:
-        same_number = (
-            Verification.objects.filter(document_number_hash=verification.document_number_hash)
-            .exclude(user_id=verification.user_id)
-            .annotate(
-                account_erased_at=_account_erased_at(),
-                awaiting_final_rejection=Exists(
-                    ReviewDecision.objects.filter(
-                        verification=OuterRef("pk"),
-                        state=ReviewDecision.State.AWAITING_CONFIRMATION,
-                    )
-                ),
-            )
-            .select_related("user")
-            .order_by("-created_at")
-        )
-    same_number = list(same_number[:20])
+    facts = CaseFacts(verification)
+    documents = facts.documents
+    same_number = facts.same_document
     return {
         "documents": [(d, _ocr_of(d)) for d in documents],
         "holding_photo": next((d for d in documents if d.kind == "holding_photo"), None),
-        "ocr": ocr,
-        "comparison": compare_with_ocr(verification, ocr),
-        "check_digits": labelled_check_digits(ocr),
-        "policy_hits": [
-            policy.message_of(rule)
-            for rule in policy.rules_for(verification.nationality, verification.document_type)
-        ],
+        "ocr": facts.ocr,
+        "comparison": facts.comparison,
+        "check_digits": labelled_check_digits(facts.ocr),
+        "policy_hits": [policy.message_of(rule) for rule in facts.policy_rules],
+        # The same list record_decision checks before a pass.
+        "signals": signals_for(verification, facts),
         "earlier_applications": list(
             Verification.objects.filter(user_id=verification.user_id)
             .exclude(pk=verification.pk)
@@ -398,6 +248,11 @@ def case_details(verification) -> dict:
         "decisions": list(
             verification.review_decisions.select_related("reviewer", "confirmation__supervisor")
         ),
+        "acknowledgements": list(
+            verification.signal_acknowledgements.select_related("reviewer").order_by(
+                "created_at", "pk"
+            )
+        ),
         "awaiting_confirmation": next(
             (
                 d
@@ -407,3 +262,33 @@ def case_details(verification) -> dict:
             None,
         ),
     }
+
+
+@dataclass(frozen=True)
+class NewSinceRequest:
+    """What a returned supplement replaced: document ids and detail names, with labels."""
+
+    documents: frozenset = frozenset()
+    fields: frozenset = frozenset()
+    labels: tuple = ()
+
+
+def new_since_request(verification, details: dict) -> NewSinceRequest:
+    """For a case back from a supplement request: the items the customer replaced since."""
+    if not verification.supplement_returned or verification.status not in QUEUE_STATUSES:
+        return NewSinceRequest()
+    request = next(
+        (d for d in details["decisions"] if d.outcome == ReviewDecision.Outcome.SUPPLEMENT), None
+    )  # decisions are newest first
+    if request is None:
+        return NewSinceRequest()
+    kinds = {i.partition(":")[2] for i in request.requested_items if i.startswith("document:")}
+    documents = frozenset(
+        document.pk
+        for document, _ocr in details["documents"]
+        if document.kind in kinds and document.created_at > request.created_at
+    )
+    fields = frozenset(
+        i.partition(":")[2] for i in request.requested_items if i.startswith("field:")
+    )
+    return NewSinceRequest(documents, fields, tuple(requested_item_labels(request.requested_items)))

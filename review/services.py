@@ -14,7 +14,14 @@ from audit.services import record
 from verification.models import Document, Status, Verification
 from verification.status import TransitionNotAllowed, change_status
 
-from .models import FinalRejectionConfirmation, RejectionReason, ReviewDecision
+from . import customer_messages
+from .models import (
+    FinalRejectionConfirmation,
+    RejectionReason,
+    ReviewDecision,
+    SignalAcknowledgement,
+)
+from .signals import CaseFacts, signals_for
 
 __all__ = [
     "CaseClaimedByOther",
@@ -313,18 +320,26 @@ def record_decision(
     final=False,
     requested_items=(),
     document_reasons=None,
+    accept_documents=False,
+    acknowledgements=None,
 ) -> ReviewDecision:
     """Decides a claimed case for the evidence version the reviewer saw.
 
-    Pass, reject (final or may retry) or request a supplement. Raises DecisionRefused (or its
-    StaleEvidence / CaseClaimedByOther) with a message for the reviewer; nothing is saved then.
-    A final rejection waits for a supervisor when the four-eyes rule is on.
+    Pass, reject (final or may retry) or request a supplement. A pass needs every current
+    document accepted (`accept_documents` accepts the unmarked ones) and every open signal
+    acknowledged with a reason (`acknowledgements`: signal key -> reason). The customer's message
+    must fit the outcome; an empty one gets the outcome's standard text (a rejection needs one).
+    Raises DecisionRefused (or its StaleEvidence / CaseClaimedByOther) with a message for the
+    reviewer; nothing is saved then. A final rejection waits for a supervisor when the
+    four-eyes rule is on.
     """
     verification = _locked(verification_id)
     _require_claim(verification, reviewer, evidence_version)
     if _awaiting_confirmation(verification).exists():
         raise DecisionRefused(_("A final rejection of this case is waiting for a supervisor."))
-    customer_message = (customer_message or "").strip()
+    customer_message = _message_for_outcome(
+        verification, outcome, customer_message, requested_items
+    )
     internal_note = (internal_note or "").strip()
     other_reason = (other_reason or "").strip()
     reasons = list(dict.fromkeys(reasons or []))
@@ -340,7 +355,12 @@ def record_decision(
     )
 
     if outcome == ReviewDecision.Outcome.PASS:
+        facts = CaseFacts(verification)
+        if accept_documents:
+            _accept_unmarked_documents(verification, facts.documents, reviewer)
         decision.save()
+        _acknowledge_signals(verification, facts, acknowledgements or {}, reviewer, decision)
+        _refuse_pass_with_open_items(verification, facts)
         change_status(
             verification.pk, Status.PASSED, actor=reviewer, reason="passed", decided_at=now
         )
@@ -365,8 +385,6 @@ def record_decision(
             _apply_rejection(verification, decision, actor=reviewer, now=now)
     elif outcome == ReviewDecision.Outcome.SUPPLEMENT:
         items = _validate_items(verification, requested_items)
-        if not customer_message:
-            raise DecisionRefused(_("Tell the customer what to re-upload or correct, and why."))
         decision.requested_items = items
         decision.save()
         _mark_requested_documents(verification, items, document_reasons or {}, customer_message)
@@ -376,6 +394,7 @@ def record_decision(
             actor=reviewer,
             reason="supplement requested",
             requested_items=items,
+            requested_baseline=requested_baseline(verification, items),
             supplement_returned=False,
         )
     else:
@@ -393,6 +412,123 @@ def record_decision(
         evidence_version=decision.evidence_version,
     )
     return decision
+
+
+def _message_for_outcome(verification, outcome, message, requested_items) -> str:
+    """The customer's message for this outcome: the reviewer's, or the standard text if empty.
+
+    The browser pre-fills it, but only this check decides: a supplement request must never tell
+    the customer "not approved", nor a rejection "passed".
+    """
+    language = customer_messages.customer_language(verification)
+    message = (message or "").strip()
+    if not message:
+        items = [item for item in requested_items or [] if isinstance(item, str)]
+        return customer_messages.default_text(outcome, language, items=items)
+    contradiction = customer_messages.contradicting_outcome(outcome, message, language)
+    if contradiction is not None and outcome in ReviewDecision.Outcome.values:
+        raise DecisionRefused(
+            _(
+                "The message to the customer reads like “%(other)s”, but you chose “%(outcome)s”. "
+                "Nothing was saved: make the message match your decision."
+            )
+            % {
+                "other": ReviewDecision.Outcome(contradiction).label,
+                "outcome": ReviewDecision.Outcome(outcome).label,
+            }
+        )
+    return message
+
+
+def _accept_unmarked_documents(verification, documents, reviewer) -> None:
+    """ "Accept all and pass": accepts the documents nobody marked yet, each one recorded."""
+    for document in documents:
+        if document.review_state != Document.ReviewState.PENDING:
+            continue  # a document marked "re-upload needed" stays so: the pass is refused
+        document.review_state = Document.ReviewState.ACCEPTED
+        document.save(update_fields=["review_state"])
+        record(
+            reviewer,
+            AuditEvent.Action.DOCUMENT_MARKED,
+            verification=verification,
+            document=document.pk,
+            state=Document.ReviewState.ACCEPTED,
+            accept_all=True,
+        )
+
+
+def _acknowledge_signals(verification, facts, reasons: dict, reviewer, decision) -> None:
+    """Stores the reviewer's reason for each open signal they explained, with the pass."""
+    for signal in signals_for(verification, facts):
+        reason = (reasons.get(signal.key) or "").strip()
+        if not signal.is_open or not reason:
+            continue
+        acknowledgement = SignalAcknowledgement.objects.create(
+            verification=verification,
+            decision=decision,
+            key=signal.key,
+            title=signal.title[:300],
+            reason=reason,
+            evidence_version=verification.evidence_version,
+            reviewer=reviewer,
+        )
+        record(
+            reviewer,
+            AuditEvent.Action.SIGNAL_ACKNOWLEDGED,
+            verification=verification,
+            signal=signal.key,
+            acknowledgement=acknowledgement.pk,
+            evidence_version=verification.evidence_version,
+        )
+
+
+def pass_blockers(verification, facts=None) -> list[str]:
+    """What still stops a pass, in words for the reviewer: [] when the case may pass."""
+    facts = facts or CaseFacts(verification)
+    problems = []
+    unmarked = [d for d in facts.documents if d.review_state == Document.ReviewState.PENDING]
+    if unmarked:
+        problems.append(
+            _("Documents not accepted yet: %(documents)s.")
+            % {"documents": ", ".join(str(d.get_kind_display()) for d in unmarked)}
+        )
+    refused = [d for d in facts.documents if d.review_state == Document.ReviewState.REUPLOAD_NEEDED]
+    if refused:
+        problems.append(
+            _("Documents marked “re-upload needed”: %(documents)s. Accept them or ask for a "
+              "supplement.") % {"documents": ", ".join(str(d.get_kind_display()) for d in refused)}
+        )  # fmt: skip
+    still_open = [signal for signal in signals_for(verification, facts) if signal.is_open]
+    if still_open:
+        problems.append(
+            _("Signals not acknowledged: %(signals)s. Give a reason for each before passing.")
+            % {"signals": "; ".join(signal.title for signal in still_open)}
+        )
+    return problems
+
+
+def _refuse_pass_with_open_items(verification, facts) -> None:
+    problems = pass_blockers(verification, facts)
+    if problems:
+        raise DecisionRefused(" ".join([_("Not passed."), *problems]))
+
+
+def requested_baseline(verification, items) -> dict:
+    """What each requested item was when asked for, so a resubmission can prove it changed.
+
+    Documents by id; details by a keyed fingerprint (no personal data kept in clear).
+    """
+    from verification.services import value_fingerprint
+
+    current = {d.kind: d.pk for d in verification.documents.filter(superseded_at__isnull=True)}
+    baseline = {}
+    for item in items:
+        kind, _sep, name = item.partition(":")
+        if kind == "document":
+            baseline[item] = current.get(name)
+        else:
+            baseline[item] = value_fingerprint(getattr(verification, name, ""))
+    return baseline
 
 
 def _apply_rejection(verification, decision, *, actor, now) -> None:

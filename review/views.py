@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from verification.models import Status
 
-from . import selectors, services
+from . import customer_messages, selectors, services
 from .access import get_verification_for_reviewer, require_reviewer, require_supervisor
 from .forms import (
     ConfirmationForm,
@@ -81,34 +81,23 @@ def _document_url(document):
         return None
 
 
-def _customer_texts(verification) -> dict:
-    """Ready-made customer messages and reason labels in the customer's own language."""
-    language = verification.user.preferred_language or "en"
-    with translation.override(language):
-        return {
-            "language": language,
-            "pass": _("Your real-name authentication has passed. Thank you."),
-            "reject": _("Your real-name authentication was not approved:"),
-            "supplement": _(
-                "Please re-upload or correct the items marked in your application, then "
-                "submit it again."
-            ),
-            "reasons": {code: str(label) for code, label in RejectionReason.choices},
-        }
-
-
 def _render_case(request, verification, *, form=None, status=200):
     user = request.user
     details = selectors.case_details(verification)
     is_mine = verification.status == Status.UNDER_REVIEW and verification.assigned_to_id == user.pk
-    texts = _customer_texts(verification)
+    texts = customer_messages.page_texts(verification)
     if form is None:
         form = DecisionForm(
             initial={
                 "evidence_version": verification.evidence_version,
-                "customer_message": texts["pass"],
+                "pass_message": texts["pass"],
             }
         )
+    typed = form.data if form.is_bound else {}
+    signal_rows = [
+        (signal, typed.get(DecisionForm.ACKNOWLEDGE_PREFIX + signal.key, ""))
+        for signal in details["signals"]
+    ]
     context = {
         "verification": verification,
         "details": details,
@@ -127,6 +116,9 @@ def _render_case(request, verification, *, form=None, status=200):
         "reassign_form": ReassignForm() if roles.is_supervisor(user) else None,
         "sla": selectors.sla_state(verification),
         "customer_texts": texts,
+        "signal_rows": signal_rows,
+        "open_signal_count": sum(1 for signal in details["signals"] if signal.is_open),
+        "new_since_request": selectors.new_since_request(verification, details),
         "reason_labels": [
             (code, label, texts["reasons"][code]) for code, label in RejectionReason.choices
         ],
@@ -165,6 +157,9 @@ def decide(request, pk):
             other_reason=data["other_reason"],
             final=data["final"],
             requested_items=data["requested_items"],
+            # The page's one pass button is "Accept all and pass".
+            accept_documents=data["outcome"] == ReviewDecision.Outcome.PASS,
+            acknowledgements=data["acknowledgements"],
         )
     except services.DecisionRefused as refused:
         verification.refresh_from_db()

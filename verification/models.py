@@ -108,6 +108,9 @@ class Verification(models.Model):
     # What staff asked the customer to re-upload or correct: "document:<Document.Kind>" or
     # "field:<field name>". Only these can change while a supplement is requested.
     requested_items = models.JSONField(default=list, blank=True)
+    # Each requested item as it was when asked for (a document id, a keyed fingerprint of a
+    # detail): a resubmission must replace every one. Emptied when the customer resubmits.
+    requested_baseline = models.JSONField(default=dict, blank=True)
 
     # Review.
     sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -431,6 +431,48 @@ def missing_items(verification: Verification) -> list[str]:
     if any(not getattr(v, name) for name in needed):
         problems.append(_("Step 3: type every detail exactly as printed on the document."))
     problems += detail_problems(v.document_type, _typed(v)).values()
+    if v.status == Status.SUPPLEMENT_REQUESTED:
+        problems += unanswered_requests(v)
+    return problems
+
+
+def value_fingerprint(value) -> str:
+    """A keyed fingerprint of one typed detail: tells a changed value without keeping it."""
+    import hashlib
+    import hmac
+
+    text = "" if value is None else str(value)
+    key = settings.LOOKUP_HASH_KEY.encode()
+    return hmac.new(key, b"requested-detail:" + text.encode(), hashlib.sha256).hexdigest()
+
+
+def unanswered_requests(verification: Verification) -> list[str]:
+    """The requested items not replaced yet (same file, same value), in words for the customer.
+
+    A supplement is complete only when every requested document has a new upload and every
+    requested detail a changed value.
+    """
+    baseline = verification.requested_baseline or {}
+    present = current_documents(verification)
+    problems = []
+    for item in verification.requested_items or []:
+        what, _sep, name = item.partition(":")
+        if what == "document":
+            document = present.get(name)
+            if document is None or (item in baseline and document.pk == baseline[item]):
+                label = Kind(name).label if name in Kind.values else name
+                problems.append(
+                    _("Upload a new picture of the %(document)s, as the reviewers asked.")
+                    % {"document": str(label).lower()}
+                )
+        elif (
+            item in baseline
+            and value_fingerprint(getattr(verification, name, "")) == baseline[item]
+        ):
+            problems.append(
+                _("Correct the %(field)s: the reviewers asked for it and it has not changed yet.")
+                % {"field": str(Verification._meta.get_field(name).verbose_name)}
+            )
     return problems
 
 
@@ -477,6 +519,7 @@ def submit(verification: Verification, *, actor, confirm_mismatch: bool = False)
         if differences and not confirm_mismatch:
             return SubmitOutcome(locked, differences=differences)
 
+        from review.signals import open_signals
         from review.sla import due_at
 
         now = timezone.now()
@@ -488,18 +531,42 @@ def submit(verification: Verification, *, actor, confirm_mismatch: bool = False)
             "ocr_mismatch": bool(differences),
             "ocr_compared_late_at": None,
         }
-        if returning:
-            fields["supplement_returned"] = True
         if differences:
-            reason = "Submitted for manual verification: typed details differ from the document"
+            reason = (
+                "Submitted for manual verification: typed details differ from the document; "
+                "the customer confirmed them against the document reading"
+            )
         elif differences is None:
             reason = "Submitted; no machine-readable zone to compare, manual verification"
         else:
             reason = "Submitted; OCR matched"
         if returning:
-            reason = "Supplement provided. " + reason
-        submitted = change_status(locked.pk, Status.PROVIDED, actor=actor, reason=reason, **fields)
-        if settings.KYC_AUTO_APPROVE and submitted.ocr_matched and not returning:
+            # One story for the customer: a supplement keeps the case "Under review". It goes
+            # back to the queue unassigned, first in line (see review.selectors.queue_base).
+            fields.update(
+                supplement_returned=True,
+                requested_baseline={},
+                assigned_to=None,
+                claimed_at=None,
+            )
+            submitted = change_status(
+                locked.pk,
+                Status.UNDER_REVIEW,
+                actor=actor,
+                reason="Supplement provided. " + reason,
+                **fields,
+            )
+        else:
+            submitted = change_status(
+                locked.pk, Status.PROVIDED, actor=actor, reason=reason, **fields
+            )
+        # Auto-approval passes only what a reviewer could pass at once: no open risk signal.
+        if (
+            settings.KYC_AUTO_APPROVE
+            and submitted.ocr_matched
+            and not returning
+            and not open_signals(submitted)
+        ):
             submitted = change_status(
                 submitted.pk,
                 Status.PASSED,

@@ -16,7 +16,9 @@ ALLOWED = {
         Status.PROVIDED,
         Status.WITHDRAWN,
     },
-    Status.SUPPLEMENT_REQUESTED: {Status.PROVIDED, Status.REJECTED, Status.WITHDRAWN},
+    # A resubmission stays "Under review" to the customer: the case goes back to the queue
+    # unassigned (never "Provided" a second time).
+    Status.SUPPLEMENT_REQUESTED: {Status.UNDER_REVIEW, Status.REJECTED, Status.WITHDRAWN},
     Status.PASSED: {Status.LAPSED},
     # Only a final rejection decided before the account was erased and confirmed by a
     # supervisor afterwards (four eyes): the record then says what was decided.

@@ -30,21 +30,49 @@
 
   var form = document.getElementById("decision-form");
   if (!form) { return; }
-  var message = form.querySelector("textarea[name=customer_message]");
-  var edited = false;
-  message.addEventListener("input", function () { edited = true; });
+  var labelsNode = document.getElementById("customer-item-labels");
+  var itemLabels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
 
-  function rejectionText() {
-    var labels = Array.prototype.map.call(
-      form.querySelectorAll("input[name=reasons]:checked"),
-      function (box) { return box.dataset.customerLabel; }
-    );
-    return form.dataset.textReject + " " + labels.join("; ") + ".";
+  // Each outcome has its own message box, pre-filled until the reviewer types in it, so a
+  // ticked rejection reason never reaches a customer who is only asked for a supplement.
+  function prefill(name, compose) {
+    var box = form.querySelector("textarea[name=" + name + "]");
+    if (!box) { return function () {}; }
+    var edited = box.value.trim() !== "";
+    box.addEventListener("input", function () { edited = box.value.trim() !== ""; });
+    return function () { if (!edited) { box.value = compose(); } };
   }
+  function checked(name) {
+    return Array.prototype.filter.call(
+      form.querySelectorAll("input[name=" + name + "]"), function (box) { return box.checked; }
+    );
+  }
+
+  var fillRejection = prefill("reject_message", function () {
+    var labels = checked("reasons").map(function (box) { return box.dataset.customerLabel; });
+    return labels.length ? form.dataset.textReject + " " + labels.join("; ") + "." : "";
+  });
+  var fillSupplement = prefill("supplement_message", function () {
+    var uploads = [], details = [];
+    checked("requested_items").forEach(function (box) {
+      var label = itemLabels[box.value] || box.value;
+      (box.value.indexOf("document:") === 0 ? uploads : details).push(label);
+    });
+    if (!uploads.length && !details.length) { return ""; }
+    var parts = [form.dataset.textSupplement];
+    if (uploads.length) {
+      parts.push(form.dataset.textReupload.replace("%(items)s", uploads.join(form.dataset.separator)));
+    }
+    if (details.length) {
+      parts.push(form.dataset.textReenter.replace("%(items)s", details.join(form.dataset.separator)));
+    }
+    parts.push(form.dataset.textSubmit);
+    return parts.join(" ");
+  });
   form.querySelectorAll("input[name=reasons]").forEach(function (box) {
-    box.addEventListener("change", function () { if (!edited) { message.value = rejectionText(); } });
+    box.addEventListener("change", fillRejection);
   });
   form.querySelectorAll("input[name=requested_items]").forEach(function (box) {
-    box.addEventListener("change", function () { if (!edited) { message.value = form.dataset.textSupplement; } });
+    box.addEventListener("change", fillSupplement);
   });
 })();

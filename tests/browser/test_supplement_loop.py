@@ -1,6 +1,7 @@
 """The supplement loop in a real browser: a reviewer asks for a new holding photo, the customer
 finds the request in the inbox, re-uploads only that photo and resubmits, and the case is back
-in the review queue marked as returned, with its history kept."""
+in the review queue marked as returned, with its history kept; to the customer it stays
+"Under review" throughout."""
 
 import pytest
 
@@ -29,11 +30,16 @@ def test_supplement_request_reupload_and_return_to_the_queue(
     page.goto("/review/")
     page.click(f"tr[data-case='{case.pk}'] button.open-case")
     page.wait_for_url(f"**/review/{case.pk}/")
-    page.fill(
-        "textarea[name=customer_message]", "Your face is cut off: please take the photo again."
-    )
     page.locator("details.decision-more summary").click()
+    # A ticked rejection reason fills the rejection box only, never the supplement's.
+    page.check("input[name=reasons][value='holding_photo']")
     page.check("input[name=requested_items][value='document:holding_photo']")
+    prefilled = page.input_value("textarea[name=supplement_message]")
+    assert "not approved" not in prefilled
+    assert "Please upload a new picture of: Photo holding the document." in prefilled
+    page.fill(
+        "textarea[name=supplement_message]", "Your face is cut off: please take the photo again."
+    )
     page.click("#decide-supplement")
     page.wait_for_selector("#latest-decision")
     case.refresh_from_db()
@@ -75,17 +81,20 @@ def test_supplement_request_reupload_and_return_to_the_queue(
     customer_page.goto("/kyc/review/")
     customer_page.get_by_role("button", name="Submit").click()
     customer_page.wait_for_url("**/kyc/status/")
-    assert customer_page.locator(".status-line .badge").first.inner_text() == "Provided"
-    assert "Supplement sent" in customer_page.locator("#timeline").inner_text()
+    # One story: the case stays "Under review" (the email said so), never "Provided" again.
+    assert customer_page.locator(".status-line .badge").first.inner_text() == "Under review"
+    timeline = customer_page.locator("#timeline").inner_text()
+    assert "Supplement sent" in timeline and "Status: Under review." in timeline
     customer_page.screenshot(path=f"{screenshot_dir}/supplement-resubmitted.png", full_page=True)
     context.close()
 
     # Back in the queue, marked as returned, with the history kept.
     case.refresh_from_db()
-    assert case.status == Status.PROVIDED and case.supplement_returned
+    assert case.status == Status.UNDER_REVIEW and case.supplement_returned
+    assert case.assigned_to is None  # back in the queue for anyone
     assert case.evidence_version > version_asked
     history = list(StatusChange.objects.filter(verification=case).values_list("new", flat=True))
-    assert history[-2:] == [Status.SUPPLEMENT_REQUESTED, Status.PROVIDED]
+    assert history[-2:] == [Status.SUPPLEMENT_REQUESTED, Status.UNDER_REVIEW]
     old_photo.refresh_from_db()
     data_page.refresh_from_db()
     assert old_photo.superseded_at is not None  # kept, superseded by the new upload

@@ -78,7 +78,7 @@ def test_two_concurrent_decisions_decide_the_case_once():
 
     def passing():
         return services.record_decision(
-            case.pk, "pass", reviewer=reviewer, evidence_version=version
+            case.pk, "pass", reviewer=reviewer, evidence_version=version, accept_documents=True
         )
 
     def rejecting():
@@ -117,7 +117,11 @@ def test_erasure_and_a_decision_at_once_leave_one_whole_outcome(attempt):
 
     results = _run_together(
         lambda: services.record_decision(
-            case.pk, "pass", reviewer=reviewer, evidence_version=case.evidence_version
+            case.pk,
+            "pass",
+            reviewer=reviewer,
+            evidence_version=case.evidence_version,
+            accept_documents=True,
         ),
         lambda: privacy.erase_account(customer),
     )

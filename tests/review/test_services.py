@@ -28,6 +28,8 @@ def claimed(case, reviewer):
 def decide(verification, outcome, reviewer, **kwargs):
     kwargs.setdefault("evidence_version", verification.evidence_version)
     kwargs.setdefault("customer_message", "A message for you.")
+    if outcome == "pass":
+        kwargs.setdefault("accept_documents", True)  # the page's "Accept all and pass"
     return services.record_decision(verification.pk, outcome, reviewer=reviewer, **kwargs)
 
 
@@ -270,22 +272,21 @@ def test_supplement_request_marks_items_for_the_customer(claimed, reviewer):
     ]
 
 
-def test_supplement_request_needs_items_and_message(claimed, reviewer):
+def test_supplement_request_needs_items(claimed, reviewer):
     with pytest.raises(services.DecisionRefused, match="at least one item"):
         decide(claimed, "supplement", reviewer, requested_items=[])
     with pytest.raises(services.DecisionRefused, match="Unknown item"):
         decide(claimed, "supplement", reviewer, requested_items=["field:password"])
-    with pytest.raises(services.DecisionRefused):
-        decide(
-            claimed,
-            "supplement",
-            reviewer,
-            requested_items=["field:surname"],
-            customer_message="",
-        )
     claimed.refresh_from_db()
     assert claimed.status == Status.UNDER_REVIEW
     assert claimed.requested_items == []
+    # Without a message of the reviewer's own, the customer reads what to do.
+    decision = decide(
+        claimed, "supplement", reviewer, requested_items=["field:surname"], customer_message=""
+    )
+    assert "Please enter again, exactly as printed on your document: Surname." in (
+        decision.customer_message
+    )
 
 
 def test_decision_on_stale_evidence_is_refused(claimed, reviewer):

@@ -346,13 +346,17 @@ def test_supplement_from_the_page(reviewer_client, reviewer):
             "outcome": "supplement",
             "evidence_version": case.evidence_version,
             "requested_items": ["document:passport_page"],
-            "customer_message": "The photo is blurred.",
+            "reasons": ["unreadable"],
+            # The rejection box pre-filled by a ticked reason never reaches a supplement request.
+            "reject_message": "Your real-name authentication was not approved: blurry.",
+            "supplement_message": "The photo is blurred.",
             "internal_note": "glare",
         },
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.SUPPLEMENT_REQUESTED
+    assert ReviewDecision.objects.get().customer_message == "The photo is blurred."
     assert case.requested_items == ["document:passport_page"]
     page = case.documents.get(kind=Document.Kind.PASSPORT_DATA_PAGE)
     assert page.review_state == Document.ReviewState.REUPLOAD_NEEDED
@@ -387,7 +391,11 @@ def test_supervisor_dashboard(client, supervisor, reviewer):
     submitted_case(due_in_hours=-2)
     case = _claimed(reviewer)
     services.record_decision(
-        case.pk, "pass", reviewer=reviewer, evidence_version=case.evidence_version
+        case.pk,
+        "pass",
+        reviewer=reviewer,
+        evidence_version=case.evidence_version,
+        accept_documents=True,
     )
     client.force_login(supervisor)
     response = client.get(reverse("review:dashboard"))
@@ -438,3 +446,69 @@ def test_case_page_shows_policy_hits_in_the_reviewers_language(reviewer_client):
 
     assert "Mainland Chinese passports are temporarily unable to pass KYC" in english
     assert "中国大陆护照暂时无法通过" in chinese
+
+
+# --- signals and "Accept all and pass" through the page ----------------------------------------
+
+
+def test_pass_with_an_open_signal_is_refused_then_passes_with_a_reason(reviewer_client, reviewer):
+    from review.models import SignalAcknowledgement
+    from tests.review.factories import with_ocr
+
+    case = _claimed(reviewer)
+    with_ocr(case, surname="DOEE")
+    page = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    assert 'data-signal="field:surname"' in page
+    assert "1 signal to acknowledge before passing" in page
+
+    url = reverse("review:decide", args=[case.pk])
+    data = {"outcome": "pass", "evidence_version": case.evidence_version}
+    response = reviewer_client.post(url, {**data, "acknowledge:field:surname": ""})
+    assert response.status_code == 400
+    assert "Signals not acknowledged: Surname: typed differs from the document" in (
+        response.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.status == Status.UNDER_REVIEW and not SignalAcknowledgement.objects.exists()
+
+    reason = "The MRZ reads DOEE from a smudge; the printed page says DOE."
+    response = reviewer_client.post(url, {**data, "acknowledge:field:surname": reason})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.PASSED
+    assert SignalAcknowledgement.objects.get().reason == reason
+    page = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    history = page[page.index('id="acknowledgements"') :]
+    assert reason in history[: history.index("</table>")]
+    assert "Acknowledged a risk signal: field:surname" in page
+
+
+def test_a_refused_pass_keeps_the_typed_reasons(reviewer_client, reviewer):
+    from tests.review.factories import with_ocr
+
+    case = _claimed(reviewer)
+    with_ocr(case, surname="DOEE", number="X0000000")
+    response = reviewer_client.post(
+        reverse("review:decide", args=[case.pk]),
+        {
+            "outcome": "pass",
+            "evidence_version": case.evidence_version,
+            "acknowledge:field:surname": "Smudge on the MRZ.",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    # The surname was explained; only the document number is still named.
+    assert (
+        "Signals not acknowledged: Document number: typed differs from the document. Give" in html
+    )
+    assert 'value="Smudge on the MRZ."' in html
+
+
+def test_the_case_page_says_the_customer_chose_manual_verification(reviewer_client, reviewer):
+    case = _claimed(reviewer, ocr_matched=False, ocr_mismatch=True)
+    html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    assert "Customer confirmed the typed details against the document reading" in html
+    plain = _claimed(reviewer)
+    html = reviewer_client.get(reverse("review:detail", args=[plain.pk])).content.decode()
+    assert "Customer confirmed the typed details" not in html

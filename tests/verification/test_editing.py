@@ -175,18 +175,24 @@ def test_supplement_allows_exactly_the_requested_items(customer_client, customer
     assert Verification.objects.get(pk=verification.pk).evidence_version == version + 2
 
 
-def test_supplement_resubmission_returns_the_case_as_provided(customer_client, customer):
+def test_supplement_resubmission_keeps_the_case_under_review_back_in_the_queue(
+    customer_client, customer
+):
     verification = _supplement_requested(customer, ["field:surname"])
     # Typed as printed; the MRZ's capitals still agree after normalisation.
     services.save_details(verification, {"surname": "Doe"}, actor=customer)
     response = customer_client.post(reverse("verification:review"), {"action": "submit"})
     assert response.status_code == 302
     verification.refresh_from_db()
-    assert verification.status == Status.PROVIDED
-    assert verification.supplement_returned is True
+    assert verification.status == Status.UNDER_REVIEW
+    assert verification.assigned_to is None and verification.supplement_returned is True
     last = StatusChange.objects.filter(verification=verification).last()
-    assert (last.old, last.new) == (Status.SUPPLEMENT_REQUESTED, Status.PROVIDED)
+    assert (last.old, last.new) == (Status.SUPPLEMENT_REQUESTED, Status.UNDER_REVIEW)
     assert last.reason.startswith("Supplement provided.")
+    history = list(
+        StatusChange.objects.filter(verification=verification).values_list("new", flat=True)
+    )
+    assert Status.PROVIDED not in history[1:]  # "Provided" once, at the first submission
 
 
 def test_a_second_application_keeps_the_history_of_the_first(customer_client, customer):

@@ -122,7 +122,7 @@ def test_read_of_a_replaced_file_does_not_land_on_the_new_evidence(
     old_ocr = OcrResult.objects.get(document=old_page)
     assert old_ocr.state == OcrResult.State.DONE and old_ocr.fields["number"] == truth["number"]
     verification.refresh_from_db()
-    assert verification.status == Status.PROVIDED
+    assert verification.status == Status.UNDER_REVIEW  # a returned supplement
     assert verification.ocr_matched is None and verification.ocr_compared_late_at is None
 
     new_page = verification.documents.get(kind="passport_page", superseded_at__isnull=True)

@@ -110,7 +110,11 @@ def test_go_for_manual_verification_submits_flagged_as_mismatch(customer_client,
     verification.refresh_from_db()
     assert verification.status == Status.PROVIDED
     assert (verification.ocr_matched, verification.ocr_mismatch) == (False, True)
-    assert "differ" in StatusChange.objects.get(verification=verification).reason
+    reason = StatusChange.objects.get(verification=verification).reason
+    assert "differ" in reason and "the customer confirmed them" in reason
+    # The customer is told a person will check it.
+    status_page = customer_client.get(reverse("verification:status")).content.decode()
+    assert "You chose manual verification: a person will compare" in status_page
 
 
 def test_double_check_and_resubmit_goes_back_to_the_form_and_submits_nothing(

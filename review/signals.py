@@ -1,0 +1,297 @@
+"""Risk signals a reviewer must acknowledge, with a reason, before a case may pass.
+
+One list for the case page and for record_decision, so what the page shows and what Pass
+requires can never disagree. Each provider turns the case's facts into signals; a new kind of
+check (a face match, a sanctions screening) is one more function in PROVIDERS.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from verification import policy
+from verification.models import Status, Verification
+
+from .models import ReviewDecision, SignalAcknowledgement
+
+# --- the facts of a case -----------------------------------------------------------------------
+
+
+def _account_erased_at():
+    from privacy.models import ErasureRequest
+
+    erasures = ErasureRequest.objects.filter(user=OuterRef("user_id"), completed_at__isnull=False)
+    return Subquery(erasures.order_by("completed_at").values("completed_at")[:1])
+
+
+def account_erased_at(user_id) -> datetime.datetime | None:
+    """When this customer erased their account (None if they did not)."""
+    from privacy.models import ErasureRequest
+
+    erasure = ErasureRequest.objects.filter(user_id=user_id, completed_at__isnull=False)
+    return erasure.order_by("completed_at").values_list("completed_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class ErasedAccountMatch:
+    """An application kept from an erased account with the same document: outcome and date."""
+
+    pk: int
+    outcome: str
+
+    @classmethod
+    def of(cls, other) -> "ErasedAccountMatch":
+        if other.status == Status.REJECTED:
+            text = _("rejected on %(date)s")
+        elif other.status in (Status.PASSED, Status.LAPSED):
+            text = _("passed on %(date)s")
+        elif other.awaiting_final_rejection:
+            text = _("withdrawn on %(date)s while a final rejection waited for confirmation")
+        else:
+            text = _("withdrawn undecided on %(date)s")
+        when = other.decided_at if other.status != Status.WITHDRAWN else other.account_erased_at
+        day = timezone.localdate(when or other.account_erased_at)
+        return cls(pk=other.pk, outcome=text % {"date": f"{day:%Y-%m-%d}"})
+
+
+COMPARED_FIELDS = [
+    # (our field, label, key in the OCR fields)
+    ("surname", _("Surname"), "surname"),
+    ("given_names", _("Given names"), "names"),
+    ("document_number", _("Document number"), "number"),
+    ("nationality", _("Nationality"), "nationality"),
+    ("date_of_birth", _("Date of birth"), "date_of_birth"),
+    ("sex", _("Sex"), "sex"),
+    ("expiry_date", _("Expiry date"), "expiration_date"),
+]
+
+
+@dataclass(frozen=True)
+class ComparedField:
+    name: str
+    label: str
+    typed: str
+    read: str
+    differs: bool
+    hint: str | None = None
+
+
+def _typed_values(verification) -> dict:
+    nationality = verification.nationality
+    return {
+        "surname": verification.surname,
+        "given_names": verification.given_names,
+        "document_number": verification.document_number,
+        "nationality": getattr(nationality, "alpha3", "") or str(nationality or ""),
+        "date_of_birth": verification.date_of_birth,
+        "sex": verification.sex,
+        "expiry_date": verification.expiry_date,
+    }
+
+
+def compare_with_ocr(verification, ocr) -> list[ComparedField]:
+    """Typed details beside what OCR read from the MRZ, each difference flagged."""
+    from verification import mrz
+
+    typed = _typed_values(verification)
+    read = ocr.fields if ocr is not None and ocr.fields_json else {}
+    differences = {}
+    if read:
+        try:
+            differences = {d.field: d for d in mrz.compare_typed(typed, read)}
+        except Exception:  # noqa: BLE001 - an odd OCR record must not hide the case page
+            differences = {}
+    rows = []
+    for name, label, key in COMPARED_FIELDS:
+        difference = differences.get(name)
+        rows.append(
+            ComparedField(
+                name=name,
+                label=str(label),
+                typed=_text(typed.get(name)),
+                read=_text(read.get(key)) if read else "",
+                differs=bool(read) and difference is not None,
+                hint=getattr(difference, "hint", None),
+            )
+        )
+    return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+# The identity document first, the holding photo after it: the order a reviewer compares them.
+DOCUMENT_ORDER = ["passport_page", "id_front", "id_back", "holding_photo", "business_registration"]
+
+
+def current_documents(verification):
+    documents = [
+        document
+        for document in verification.documents.select_related("ocr").order_by("-created_at")
+        if document.is_current
+    ]
+    rank = {kind: index for index, kind in enumerate(DOCUMENT_ORDER)}
+    return sorted(documents, key=lambda d: rank.get(d.kind, len(rank)))
+
+
+def _ocr_of(document):
+    try:
+        return document.ocr
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: not read yet
+        return None
+
+
+def mrz_reading(documents):
+    """The OCR result of the first identity document with parsed MRZ fields, or None."""
+    for document in documents:
+        if document.kind in ("passport_page", "id_front", "id_back"):
+            ocr = _ocr_of(document)
+            if ocr is not None and ocr.fields_json:
+                return ocr
+    return None
+
+
+def same_document_applications(verification) -> list:
+    """Other accounts' applications with the same document number (kept erased ones included),
+    newest first, annotated with account_erased_at and awaiting_final_rejection."""
+    if not verification.document_number_hash:
+        return []
+    others = (
+        Verification.objects.filter(document_number_hash=verification.document_number_hash)
+        .exclude(user_id=verification.user_id)
+        .annotate(
+            account_erased_at=_account_erased_at(),
+            awaiting_final_rejection=Exists(
+                ReviewDecision.objects.filter(
+                    verification=OuterRef("pk"),
+                    state=ReviewDecision.State.AWAITING_CONFIRMATION,
+                )
+            ),
+        )
+        .select_related("user")
+        .order_by("-created_at")
+    )
+    return list(others[:20])
+
+
+class CaseFacts:
+    """What the checks look at, each read once and shared by the case page and the signals."""
+
+    def __init__(self, verification):
+        self.verification = verification
+
+    @cached_property
+    def documents(self) -> list:
+        return current_documents(self.verification)
+
+    @cached_property
+    def ocr(self):
+        return mrz_reading(self.documents)
+
+    @cached_property
+    def comparison(self) -> list[ComparedField]:
+        return compare_with_ocr(self.verification, self.ocr)
+
+    @cached_property
+    def policy_rules(self) -> list:
+        return policy.rules_for(self.verification.nationality, self.verification.document_type)
+
+    @cached_property
+    def same_document(self) -> list:
+        return same_document_applications(self.verification)
+
+
+# --- the signals ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One thing a reviewer must look at and explain before passing; `key` is stable per case."""
+
+    key: str
+    kind: str
+    title: str
+    acknowledgement: SignalAcknowledgement | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledgement is None
+
+
+def differing_fields(facts: CaseFacts) -> list[Signal]:
+    """A typed detail that disagrees with the MRZ reading, also when it was read late."""
+    late = facts.verification.ocr_compared_late_at is not None
+    signals = []
+    for row in facts.comparison:
+        if row.differs:
+            if late:
+                title = gettext(
+                    "%(field)s: typed differs from the document (read after submission)"
+                )
+            else:
+                title = gettext("%(field)s: typed differs from the document")
+            signals.append(
+                Signal(f"field:{row.name}", "differing_field", title % {"field": row.label})
+            )
+    return signals
+
+
+def policy_hits(facts: CaseFacts) -> list[Signal]:
+    """An active policy rule for this nationality and document type."""
+    return [
+        Signal(f"policy:{rule.pk}", "policy", gettext("Policy: %(message)s") % {
+            "message": policy.message_of(rule)})
+        for rule in facts.policy_rules
+    ]  # fmt: skip
+
+
+def duplicate_documents(facts: CaseFacts) -> list[Signal]:
+    """The same document number in another account, erased accounts' kept records included."""
+    signals = []
+    for other in facts.same_document:
+        if other.account_erased_at is None:
+            title = gettext("Same document number as application #%(pk)s of another account")
+        else:
+            title = gettext("Same document as an erased account's application #%(pk)s")
+        signals.append(Signal(f"duplicate:{other.pk}", "duplicate", title % {"pk": other.pk}))
+    return signals
+
+
+# Face match or sanctions screening results join here, as functions of the same shape.
+PROVIDERS: list[Callable[[CaseFacts], list[Signal]]] = [
+    differing_fields,
+    policy_hits,
+    duplicate_documents,
+]
+
+
+def signals_for(verification, facts: CaseFacts | None = None) -> list[Signal]:
+    """Every signal of the case, each with its acknowledgement for the current evidence, if any."""
+    facts = facts or CaseFacts(verification)
+    acknowledged = {
+        ack.key: ack
+        for ack in SignalAcknowledgement.objects.filter(
+            verification_id=verification.pk, evidence_version=verification.evidence_version
+        ).select_related("reviewer")
+    }  # ordered oldest first: the latest acknowledgement of a key wins
+    return [
+        replace(signal, acknowledgement=acknowledged.get(signal.key))
+        for provider in PROVIDERS
+        for signal in provider(facts)
+    ]
+
+
+def open_signals(verification, facts: CaseFacts | None = None) -> list[Signal]:
+    """The signals nobody has acknowledged for the current evidence: Pass needs none left."""
+    return [signal for signal in signals_for(verification, facts) if signal.is_open]
