@@ -139,6 +139,7 @@ def _make_case(case: DemoCase, *, password, reviewer, group):
             ReviewDecision.Outcome.PASS,
             reviewer=reviewer,
             evidence_version=version,
+            accept_documents=True,  # the reviewer's "Accept all and pass"
         )
     if case.status == Status.LAPSED:
         change_status(verification.pk, Status.LAPSED, reason=LAPSE_REASONS[PERIOD_ENDED])
