@@ -73,6 +73,7 @@ def test_supplement_request_reupload_and_return_to_the_queue(
     slot.get_by_role("button", name="Replace").click()
     customer_page.wait_for_load_state()
     customer_page.goto("/kyc/review/")
+    customer_page.check("#id_declaration")
     customer_page.get_by_role("button", name="Submit").click()
     customer_page.wait_for_url("**/kyc/status/")
     assert customer_page.locator(".status-line .badge").first.inner_text() == "Provided"

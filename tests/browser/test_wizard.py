@@ -52,6 +52,7 @@ def test_customer_walks_the_wizard_and_uses_both_mismatch_buttons(page, tmp_path
     page.get_by_role("button", name="Save and continue").click()
 
     # Step 4 and the prompt.
+    page.check("#id_declaration")
     page.get_by_role("button", name="Submit").click()
     prompt = page.locator(".mismatch")
     assert prompt.get_by_role("button").count() == 2
@@ -62,6 +63,7 @@ def test_customer_walks_the_wizard_and_uses_both_mismatch_buttons(page, tmp_path
     assert Verification.objects.get().status == Status.DRAFT
 
     page.goto("/kyc/review/")
+    page.check("#id_declaration")
     page.get_by_role("button", name="Submit").click()
     page.locator(".mismatch").get_by_role("button", name="Go for manual verification").click()
     page.locator(".status-line").wait_for()
