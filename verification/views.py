@@ -227,7 +227,7 @@ def _render_review(request, verification, problems, status=200):
     declaration_missing = str(services.DECLARATION_MISSING)
     ctx = {
         "verification": verification,
-        "documents": services.current_documents(verification),
+        "documents": _in_upload_order(verification),
         "problems": problems,
         # Only a forgotten tick: Submit stays pressable, the tick is asked for beside the box.
         "blocking_problems": [problem for problem in problems if problem != declaration_missing],
@@ -238,6 +238,12 @@ def _render_review(request, verification, problems, status=200):
         "requested": services.describe_requested(verification),
     }
     return render(request, "verification/review.html", ctx, status=status)
+
+
+def _in_upload_order(verification) -> dict:
+    present = services.current_documents(verification)
+    kinds = services.required_document_kinds(verification)
+    return {kind: present[kind] for kind in kinds if kind in present}
 
 
 def _submit(request, verification):
