@@ -353,6 +353,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# DATE_FORMAT and DATETIME_FORMAT per language, the time zone named (kyc_portal/formats/).
+FORMAT_MODULE_PATH = ["kyc_portal.formats"]
 
 # --- KYC rules -----------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ APPLICATION_FIELDS = (
     "address",
     "created_at",
     "submitted_at",
+    "declared_at",
     "decided_at",
     "valid_until",
 )

@@ -110,7 +110,7 @@ def _make_case(case: DemoCase, *, password, reviewer, group):
     if case.status == Status.DRAFT:
         return verification
 
-    services.submit(verification, actor=customer, confirm_mismatch=True)
+    services.submit(verification, actor=customer, declared=True, confirm_mismatch=True)
     if case.status == Status.PROVIDED:
         return verification
     verification = review.claim(verification.pk, reviewer)

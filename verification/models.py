@@ -93,6 +93,9 @@ class Verification(models.Model):
 
     # Submission and the OCR comparison made at that moment.
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the customer ticked "the information is true and the documents are mine" for the
+    # latest submission (a supplement is declared again).
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     ocr_matched = models.BooleanField(
         null=True, help_text=_("Typed details agreed with the document's MRZ at submission.")
     )
@@ -156,6 +159,14 @@ class Verification(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_names} {self.surname}".strip()
+
+    @property
+    def masked_document_number(self) -> str:
+        """The document number with only its last four characters shown (the status page)."""
+        number = self.document_number or ""
+        if len(number) <= 4:
+            return "•" * len(number)  # too short to show any of it
+        return "•" * (len(number) - 4) + number[-4:]
 
 
 def document_upload_path(instance, filename) -> str:

@@ -33,6 +33,11 @@ class Progress:
         return CUSTOMER_LABELS[self.status]
 
     @property
+    def submitted(self) -> bool:
+        """Submitted at least once: the User Center offers "View" rather than "Set"."""
+        return self.status not in (None, Status.DRAFT)
+
+    @property
     def action_required(self) -> bool:
         """Staff asked the customer to supplement or re-upload something."""
         return self.status == Status.SUPPLEMENT_REQUESTED

@@ -498,11 +498,25 @@ def compare_with_document(verification: Verification) -> list | None:
     return compare_typed(_typed(verification), fields)
 
 
-def submit(verification: Verification, *, actor, confirm_mismatch: bool = False) -> SubmitOutcome:
-    """Submits the application ("Provided"), or returns the differences from the document.
+# The customer's declaration before Submit (the source documents: the information must be
+# true and exactly as on the documents, and the documents the customer's own).
+DECLARATION = gettext_lazy(
+    "I declare that the information I have given is true and exactly the same as on my "
+    "documents, and that the documents and the photo holding them are mine."
+)
+DECLARATION_MISSING = gettext_lazy(
+    "Please tick the declaration: the information is true and the documents are yours."
+)
 
-    A repeated submit (double click) changes nothing. Raises IncompleteApplication or
-    PolicyBlocked; nothing is written then.
+
+def submit(
+    verification: Verification, *, actor, declared: bool, confirm_mismatch: bool = False
+) -> SubmitOutcome:
+    """Submits the application ("Provided"), recording when it was declared true, or returns
+    the differences from the document.
+
+    A repeated submit (double click) changes nothing. Raises IncompleteApplication (also when
+    `declared` is false) or PolicyBlocked; nothing is written then.
     """
     with transaction.atomic():
         # The lock makes a double click wait here and then find the application submitted.
@@ -513,6 +527,8 @@ def submit(verification: Verification, *, actor, confirm_mismatch: bool = False)
         if rule is not None:
             raise PolicyBlocked(rule)
         problems = missing_items(locked)
+        if not declared:
+            problems.append(str(DECLARATION_MISSING))
         if problems:
             raise IncompleteApplication(problems)
         differences = compare_with_document(locked)
@@ -526,6 +542,7 @@ def submit(verification: Verification, *, actor, confirm_mismatch: bool = False)
         returning = locked.status == Status.SUPPLEMENT_REQUESTED
         fields = {
             "submitted_at": now,
+            "declared_at": now,
             "sla_due_at": due_at(now),
             "ocr_matched": None if differences is None else not differences,
             "ocr_mismatch": bool(differences),

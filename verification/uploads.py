@@ -11,6 +11,7 @@ limit, and the stored copy is at most MAX_STORED_SIDE on its longest side.
 
 import hashlib
 import io
+import json
 import warnings
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -60,16 +62,38 @@ class PreparedImage:
     brightness: float
 
 
+TOO_LARGE = _(
+    "This file is %(size)s; the limit is %(limit)s. Take the photo again at a lower resolution "
+    "or save it as JPEG."
+)
+
+
+def browser_size_check() -> dict:
+    """What the upload page's script needs to refuse an oversized file before sending it, with
+    the message the server gives: the limit, the message ("{size}" to fill in) and how
+    filesizeformat writes each unit in the current language ("%s" for the number)."""
+    one = number_format(1.0, 1)
+    units = {"B": filesizeformat(2).replace("2", "%s", 1)}
+    for unit, size in (("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30)):
+        units[unit] = filesizeformat(size).replace(one, "%s", 1)
+    limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
+    return {
+        "max_bytes": settings.MAX_UPLOAD_BYTES,
+        "limit": limit,
+        "too_large": str(TOO_LARGE) % {"size": "{size}", "limit": limit},
+        "units": json.dumps(units, ensure_ascii=False),
+    }
+
+
 def prepare_image(uploaded) -> PreparedImage:
     """Checks an uploaded file and returns it re-encoded; raises ValidationError with advice."""
     max_bytes = settings.MAX_UPLOAD_BYTES
     if uploaded.size > max_bytes:
         raise ValidationError(
-            _("This file is %(size)s; the limit is %(limit)s. Take the photo again at a lower "
-              "resolution or save it as JPEG."),
+            TOO_LARGE,
             code="too_large",
             params={"size": filesizeformat(uploaded.size), "limit": filesizeformat(max_bytes)},
-        )  # fmt: skip
+        )
     # One expression, so no name keeps the full-size decode alive while it is shrunk.
     image = _decode(_open_image(uploaded))
     sharpness, brightness = measure_quality(image)

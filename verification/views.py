@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import access, mrz, policy, selectors, services
+from . import access, mrz, policy, selectors, services, track, uploads
 from .forms import CertificateForm, DetailsForm, DocumentUploadForm
 from .models import Document, Status, Verification
 
@@ -134,17 +134,28 @@ def documents(request):
                 messages.success(
                     request, _("Uploaded. You can replace it at any time before you submit.")
                 )
+                if _from_upload_script(request):
+                    return JsonResponse({"uploaded": True})
                 return redirect("verification:documents")
         else:
             errors[kind] = [m for field_errors in form.errors.values() for m in field_errors]
         status = 400
+    if request.method == "POST" and _from_upload_script(request):
+        # The page stays as it is: the script shows these beside the control.
+        return JsonResponse({"errors": errors.get(request.POST.get("kind", ""), [])}, status=status)
     ctx = {
         "verification": verification,
         "slots": _upload_slots(verification, errors),
         "step": 2,
         "reading": services.reading_in_progress(verification),
+        "size_check": uploads.browser_size_check(),
     }
     return render(request, "verification/documents.html", ctx, status=status)
+
+
+def _from_upload_script(request) -> bool:
+    """static/js/uploads.js sends the same form with this header and wants JSON back."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 def _upload_allowed(request) -> bool:
@@ -213,10 +224,15 @@ def review(request):
 
 
 def _render_review(request, verification, problems, status=200):
+    declaration_missing = str(services.DECLARATION_MISSING)
     ctx = {
         "verification": verification,
-        "documents": services.current_documents(verification),
+        "documents": _in_upload_order(verification),
         "problems": problems,
+        # Only a forgotten tick: Submit stays pressable, the tick is asked for beside the box.
+        "blocking_problems": [problem for problem in problems if problem != declaration_missing],
+        "declaration": services.DECLARATION,
+        "declaration_missing": declaration_missing in problems,
         "step": 4,
         "reading": services.reading_in_progress(verification),
         "requested": services.describe_requested(verification),
@@ -224,10 +240,19 @@ def _render_review(request, verification, problems, status=200):
     return render(request, "verification/review.html", ctx, status=status)
 
 
+def _in_upload_order(verification) -> dict:
+    present = services.current_documents(verification)
+    kinds = services.required_document_kinds(verification)
+    return {kind: present[kind] for kind in kinds if kind in present}
+
+
 def _submit(request, verification):
     confirm = request.POST.get("action") == "manual_verification"
+    declared = request.POST.get("declaration") == "yes"
     try:
-        outcome = services.submit(verification, actor=request.user, confirm_mismatch=confirm)
+        outcome = services.submit(
+            verification, actor=request.user, declared=declared, confirm_mismatch=confirm
+        )
     except services.IncompleteApplication as incomplete:
         return _render_review(request, verification, incomplete.problems, status=400)
     except services.PolicyBlocked as blocked:
@@ -283,6 +308,7 @@ def status(request):
     ctx = {
         "progress": progress,
         "verification": latest,
+        "track": track.track_for(latest),
         "reading": latest is not None and services.reading_in_progress(latest),
         "earlier": Verification.objects.filter(user=request.user)
         .exclude(pk=getattr(latest, "pk", None))

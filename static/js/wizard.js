@@ -51,6 +51,8 @@
       }
       setTimeout(function () {
         form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        var note = form.querySelector(".in-flight");  // "Submitting…" with a spinner
+        if (note) note.hidden = false;
       }, 0);
     });
   });

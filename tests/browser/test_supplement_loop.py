@@ -74,11 +74,11 @@ def test_supplement_request_reupload_and_return_to_the_queue(
     assert customer_page.locator("#slot-passport_page input[type=file]").count() == 0
     photo = tmp_path / "holding-again.png"
     photo.write_bytes(png_bytes(colour=(180, 190, 200)))
-    slot = customer_page.locator("#slot-holding_photo")
-    slot.locator("input[type=file]").set_input_files(str(photo))
-    slot.get_by_role("button", name="Replace").click()
-    customer_page.wait_for_load_state()
+    with customer_page.expect_navigation():
+        customer_page.locator("#file-holding_photo").set_input_files(str(photo))
+    customer_page.get_by_text("Uploaded. You can replace it").wait_for()
     customer_page.goto("/kyc/review/")
+    customer_page.check("#id_declaration")
     customer_page.get_by_role("button", name="Submit").click()
     customer_page.wait_for_url("**/kyc/status/")
     # One story: the case stays "Under review" (the email said so), never "Provided" again.

@@ -33,10 +33,11 @@ def test_customer_walks_the_wizard_and_uses_both_mismatch_buttons(page, tmp_path
     page.get_by_role("button", name="Save and continue").click()
 
     # Step 2: the passport is read while the customer uploads the next image.
-    page.locator("#slot-passport_page input[type=file]").set_input_files(str(passport))
-    page.locator("#slot-passport_page").get_by_role("button", name="Upload").click()
-    page.locator("#slot-holding_photo input[type=file]").set_input_files(str(selfie))
-    page.locator("#slot-holding_photo").get_by_role("button", name="Upload").click()
+    # Choosing a file uploads it; the page shows it once stored.
+    with page.expect_navigation():
+        page.locator("#file-passport_page").set_input_files(str(passport))
+    with page.expect_navigation():
+        page.locator("#file-holding_photo").set_input_files(str(selfie))
     assert page.locator("#slot-passport_page img.thumb").evaluate("img => img.naturalWidth") > 0
     page.screenshot(path=f"{screenshot_dir}/wizard-2-documents.png", full_page=True)
     assert OcrResult.objects.get().state == OcrResult.State.DONE
@@ -52,6 +53,7 @@ def test_customer_walks_the_wizard_and_uses_both_mismatch_buttons(page, tmp_path
     page.get_by_role("button", name="Save and continue").click()
 
     # Step 4 and the prompt.
+    page.check("#id_declaration")
     page.get_by_role("button", name="Submit").click()
     prompt = page.locator(".mismatch")
     assert prompt.get_by_role("button").count() == 2
@@ -62,6 +64,7 @@ def test_customer_walks_the_wizard_and_uses_both_mismatch_buttons(page, tmp_path
     assert Verification.objects.get().status == Status.DRAFT
 
     page.goto("/kyc/review/")
+    page.check("#id_declaration")
     page.get_by_role("button", name="Submit").click()
     page.locator(".mismatch").get_by_role("button", name="Go for manual verification").click()
     page.locator(".status-line").wait_for()

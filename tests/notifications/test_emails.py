@@ -38,9 +38,9 @@ def test_submission_sends_one_received_email_with_expected_completion(
     assert message.to == [application.user.email]
     assert message.subject == "[KYC Portal] Application received"
     assert "“Provided”" in message.body
-    assert "Expected completion: March 4, 2031." in message.body
+    assert "Expected completion: 4 Mar 2031." in message.body
     assert "/kyc/status/" in message.body
-    assert "Expected completion: March 4, 2031." in html_of(message)
+    assert "Expected completion: 4 Mar 2031." in html_of(message)
     notification = Notification.objects.get(user=application.user)
     assert notification.kind == Kind.RECEIVED and notification.read_at is None
     email = OutgoingEmail.objects.get(notification=notification)
@@ -161,7 +161,7 @@ def test_passed_email_says_until_when(application, reviewer, django_capture_on_c
 
     message = mail.outbox[-1]
     assert message.subject == "[KYC Portal] Real-name authentication passed"
-    assert "Your verification is valid until June 30, 2027." in message.body
+    assert "Your verification is valid until 30 Jun 2027." in message.body
     application.refresh_from_db()
     assert application.valid_until == datetime.date(2027, 6, 30)
 

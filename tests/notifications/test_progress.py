@@ -90,7 +90,7 @@ def test_timeline_while_provided_shows_the_expected_completion_date(application)
 
     html = timeline_html(application)
 
-    assert "Expected completion: <strong>March 4, 2031</strong>" in html
+    assert "Expected completion: <strong>4 Mar 2031</strong>" in html
     assert "Application started" in html and "Application submitted" in html
     assert "What was verified" not in html
 
@@ -153,7 +153,7 @@ def test_passed_customer_sees_what_was_verified_and_until_when(application, revi
 
     assert "What was verified" in html
     assert "JANE DOE" in html and "Passport" in html and "Germany" in html
-    assert f"Valid until</dt><dd>Aug. 31, {application.expiry_date.year}</dd>" in html
+    assert f"Valid until</dt><dd>31 Aug {application.expiry_date.year}</dd>" in html
     assert "Change name or nationality" in html
     assert "Expected completion" not in html
 

@@ -180,7 +180,12 @@ def test_canary_document_number_appears_in_no_log_broker_cache_or_plain_column(
     assert ocr.valid and ocr.fields["number"] == CANARY  # the worker really read the canary
     response = client.post(reverse("verification:details"), typed_from_truth(truth))
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert client.post(reverse("verification:review"), {"action": "submit"}).status_code == 302
+    assert (
+        client.post(
+            reverse("verification:review"), {"action": "submit", "declaration": "yes"}
+        ).status_code
+        == 302
+    )
     verification.refresh_from_db()
     assert verification.status == Status.PROVIDED and verification.ocr_matched is True
     assert verification.document_number == CANARY

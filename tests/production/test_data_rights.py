@@ -274,7 +274,9 @@ def test_re_registering_with_the_same_email_and_document_is_flagged_as_duplicate
     # Typed another way: the number is normalised before it is hashed.
     applications.save_details(draft, {"document_number": "p1234-5678"}, actor=newcomer)
     with django_capture_on_commit_callbacks(execute=True):
-        assert applications.submit(draft, actor=newcomer, confirm_mismatch=True).submitted
+        assert applications.submit(
+            draft, actor=newcomer, declared=True, confirm_mismatch=True
+        ).submitted
     draft.refresh_from_db()
     assert draft.document_number_hash == erased_case.document_number_hash
 

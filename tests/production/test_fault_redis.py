@@ -68,7 +68,7 @@ def test_submission_while_redis_is_down_is_kept_and_finished_when_it_returns(
     response = customer_client.post(reverse("verification:details"), typed_from_truth(truth))
     assert response.status_code == 302, response.content.decode()[:2000]
     response = customer_client.post(
-        reverse("verification:review"), {"action": "submit"}, follow=True
+        reverse("verification:review"), {"action": "submit", "declaration": "yes"}, follow=True
     )
 
     # Saved and acknowledged while Redis is down.

@@ -157,7 +157,7 @@ def test_simultaneous_final_submits_on_sqlite_all_succeed_and_submit_once(tmp_pa
             path,
             SIMULTANEOUS_SUBMITS,
             cookies,
-            {"action": "submit", "csrfmiddlewaretoken": token},
+            {"action": "submit", "declaration": "yes", "csrfmiddlewaretoken": token},
         )
     finally:
         stop(server)

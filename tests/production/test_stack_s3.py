@@ -345,7 +345,9 @@ def test_document_uploaded_read_reviewed_and_purged_on_s3_across_the_whole_stack
     response, page = visitor.post(reverse("verification:details"), typed_from_truth(truth))
     assert response.status == 302, page.decode()[:2000]
     assert visitor.get(reverse("verification:review"))[0].status == 200
-    response, _ = visitor.post(reverse("verification:review"), {"action": "submit"})
+    response, _ = visitor.post(
+        reverse("verification:review"), {"action": "submit", "declaration": "yes"}
+    )
     assert response.status == 302
     verification.refresh_from_db()
     assert verification.status == Status.PROVIDED and verification.ocr_matched is True

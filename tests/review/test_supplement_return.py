@@ -40,7 +40,7 @@ def test_resubmission_is_refused_until_every_requested_item_is_replaced(reviewer
     assert "DOE" not in str(case.requested_baseline)  # fingerprints, not values
 
     with pytest.raises(wizard.IncompleteApplication) as refused:
-        wizard.submit(case, actor=customer)
+        wizard.submit(case, actor=customer, declared=True)
     assert refused.value.problems == [
         "Upload a new picture of the photo holding the document, as the reviewers asked.",
         "Correct the surname: the reviewers asked for it and it has not changed yet.",
@@ -49,18 +49,18 @@ def test_resubmission_is_refused_until_every_requested_item_is_replaced(reviewer
         case, "holding_photo", upload(png_bytes(colour=(180, 190, 200))), actor=customer
     )
     with pytest.raises(wizard.IncompleteApplication) as refused:
-        wizard.submit(case, actor=customer)
+        wizard.submit(case, actor=customer, declared=True)
     assert refused.value.problems == [
         "Correct the surname: the reviewers asked for it and it has not changed yet."
     ]
     # Saving the same value again is not a correction.
     wizard.save_details(case, {"surname": "DOE"}, actor=customer)
     with pytest.raises(wizard.IncompleteApplication):
-        wizard.submit(case, actor=customer)
+        wizard.submit(case, actor=customer, declared=True)
     assert Verification.objects.get(pk=case.pk).status == Status.SUPPLEMENT_REQUESTED
 
     wizard.save_details(case, {"surname": "DOE-SMITH"}, actor=customer)
-    outcome = wizard.submit(case, actor=customer, confirm_mismatch=True)
+    outcome = wizard.submit(case, actor=customer, declared=True, confirm_mismatch=True)
     assert outcome.submitted
     case.refresh_from_db()
     assert case.status == Status.UNDER_REVIEW and case.requested_baseline == {}
@@ -72,7 +72,7 @@ def test_the_status_story_after_a_re_upload(reviewer, client):
     wizard.add_document(
         case, "holding_photo", upload(png_bytes(colour=(180, 190, 200))), actor=customer
     )
-    wizard.submit(case, actor=customer)
+    wizard.submit(case, actor=customer, declared=True)
     case.refresh_from_db()
 
     # Review history: Provided once, never again.
@@ -110,7 +110,7 @@ def test_the_case_page_marks_what_is_new_since_the_request(reviewer, reviewer_cl
         case, "holding_photo", upload(png_bytes(colour=(180, 190, 200))), actor=customer
     )
     wizard.save_details(case, {"surname": "DOE-SMITH"}, actor=customer)
-    wizard.submit(case, actor=customer, confirm_mismatch=True)
+    wizard.submit(case, actor=customer, declared=True, confirm_mismatch=True)
 
     html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
     assert 'id="new-since-request"' in html

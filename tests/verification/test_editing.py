@@ -99,7 +99,7 @@ def test_names_must_be_letters(customer_client, customer):
 
 def _submitted(customer):
     verification = complete_passport_draft(customer)
-    services.submit(verification, actor=customer)
+    services.submit(verification, actor=customer, declared=True)
     verification.refresh_from_db()
     assert verification.status == Status.PROVIDED
     return verification
@@ -181,7 +181,9 @@ def test_supplement_resubmission_keeps_the_case_under_review_back_in_the_queue(
     verification = _supplement_requested(customer, ["field:surname"])
     # Typed as printed; the MRZ's capitals still agree after normalisation.
     services.save_details(verification, {"surname": "Doe"}, actor=customer)
-    response = customer_client.post(reverse("verification:review"), {"action": "submit"})
+    response = customer_client.post(
+        reverse("verification:review"), {"action": "submit", "declaration": "yes"}
+    )
     assert response.status_code == 302
     verification.refresh_from_db()
     assert verification.status == Status.UNDER_REVIEW

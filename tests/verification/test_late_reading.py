@@ -28,7 +28,12 @@ def _submit_before_the_read(client, customer, seed="late-read", **typed_override
         assert response.status_code == 302
     typed = {**typed_from_truth(truth), **typed_overrides}
     assert client.post(reverse("verification:details"), typed).status_code == 302
-    assert client.post(reverse("verification:review"), {"action": "submit"}).status_code == 302
+    assert (
+        client.post(
+            reverse("verification:review"), {"action": "submit", "declaration": "yes"}
+        ).status_code
+        == 302
+    )
     verification = Verification.objects.get(user=customer)
     page = verification.documents.get(kind=Document.Kind.PASSPORT_DATA_PAGE)
     assert page.ocr.state == OcrResult.State.PENDING
@@ -96,7 +101,7 @@ def test_read_before_submission_is_not_marked_late(customer_client, customer):
     from .test_submission import complete_passport_draft
 
     complete_passport_draft(customer)
-    customer_client.post(reverse("verification:review"), {"action": "submit"})
+    customer_client.post(reverse("verification:review"), {"action": "submit", "declaration": "yes"})
     verification = Verification.objects.get(user=customer)
     assert verification.ocr_matched is True and verification.ocr_compared_late_at is None
     assert services.compare_after_submission(verification.pk) is False
@@ -115,7 +120,9 @@ def test_read_of_a_replaced_file_does_not_land_on_the_new_evidence(
 
     def customer_replaces_the_file_and_resubmits():
         services.add_document(verification, "passport_page", upload(new_image), actor=customer)
-        assert services.submit(verification, actor=customer, confirm_mismatch=True).submitted
+        assert services.submit(
+            verification, actor=customer, declared=True, confirm_mismatch=True
+        ).submitted
 
     reading.extract_document(old_page.pk, before_read=customer_replaces_the_file_and_resubmits)
 

@@ -52,7 +52,7 @@ def complete_passport_draft(user, read=True, **mrz_overrides) -> Verification:
 
 
 def _submit(client, action="submit"):
-    return client.post(reverse("verification:review"), {"action": action})
+    return client.post(reverse("verification:review"), {"action": action, "declaration": "yes"})
 
 
 def test_matching_details_submit_as_ocr_matched(customer_client, customer):
@@ -177,7 +177,7 @@ def test_simultaneous_submits_create_one_submission(customer):
     outcomes = []
 
     def submit():
-        outcomes.append(services.submit(verification, actor=customer))
+        outcomes.append(services.submit(verification, actor=customer, declared=True))
         connection.close()
 
     threads = [threading.Thread(target=submit) for _ in range(2)]

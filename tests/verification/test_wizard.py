@@ -96,7 +96,9 @@ def test_whole_wizard_with_a_generated_passport_matches_and_submits(
     _upload(customer_client, "holding_photo", png_bytes())
     response = customer_client.post(reverse("verification:details"), typed_from_truth(truth))
     assert response.status_code == 302, response.content.decode()[:3000]
-    response = customer_client.post(reverse("verification:review"), {"action": "submit"})
+    response = customer_client.post(
+        reverse("verification:review"), {"action": "submit", "declaration": "yes"}
+    )
     assert response.status_code == 302
     verification = Verification.objects.get(user=customer)
     assert verification.status == Status.PROVIDED

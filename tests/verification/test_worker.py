@@ -256,7 +256,7 @@ def test_read_finishing_after_submission_is_compared_on_the_worker(
     page = services.add_document(verification, "passport_page", upload(image), actor=customer)
     services.add_document(verification, "holding_photo", upload(png_bytes()), actor=customer)
     _wait_for(lambda: _state(page).state == OcrResult.State.RUNNING)
-    assert services.submit(verification, actor=customer).submitted
+    assert services.submit(verification, actor=customer, declared=True).submitted
     verification.refresh_from_db()
     assert verification.ocr_matched is None  # nothing read yet at submission
 
