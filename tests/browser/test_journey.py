@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import READING_TIMEOUT_MS, sign_in
 from tests.factories import UserFactory, VerificationFactory, png_bytes
 from tests.verification.conftest import generated_passport
 from tests.verification.test_submission import complete_passport_draft
@@ -64,7 +64,11 @@ WATCH_SUBMIT = """() => {
 
 
 def _switch_to_chinese(page):
-    page.get_by_role("button", name="简体中文").click()
+    # Signed in, the language switch sits in the "My Account" menu (and in the header at 1366 px).
+    switch = page.get_by_role("button", name="简体中文")
+    if not switch.is_visible():
+        page.locator("#my-account > summary").click()
+    switch.first.click()
     page.wait_for_load_state()
 
 
@@ -90,7 +94,7 @@ def test_choosing_a_passport_uploads_it_with_progress_then_shows_it(page, tmp_pa
     assert not page.locator("#slot-passport_page .upload-button").is_visible()
     page.evaluate(RECORD_STATES)
 
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=READING_TIMEOUT_MS):
         page.locator("#file-passport_page").set_input_files(str(passport))
 
     states = json.loads(page.evaluate("sessionStorage.getItem('states')"))
@@ -177,7 +181,7 @@ def test_the_upload_control_is_disabled_while_the_server_works(
     page.screenshot(path=f"{screenshot_dir}/journey-upload-in-flight-375.png")
     page.wait_for_function("() => true")  # let the held request reach the handler
     assert len(held) == 1 and not Document.objects.exists()
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=READING_TIMEOUT_MS):
         held[0].continue_()
     assert Document.objects.filter(kind=Document.Kind.HOLDING_PHOTO).count() == 1
     context.close()
@@ -202,7 +206,7 @@ def test_submit_is_pressed_once_and_the_status_track_marks_provided(page, screen
     page.check("#id_declaration")
     page.screenshot(path=f"{screenshot_dir}/journey-review-{language}-1366.png", full_page=True)
     page.evaluate(WATCH_SUBMIT)
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=READING_TIMEOUT_MS):
         submit.click()
     watched = json.loads(page.evaluate("sessionStorage.getItem('submit')"))
     assert watched["sent"] == [True, False]  # the second press was stopped in the page

@@ -3,7 +3,7 @@ page is also photographed at 1366 px, in English and in Chinese, for people to l
 
 import pytest
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, upload
 from tests.factories import PASSWORD, UserFactory, enable_totp, png_bytes, staff_user
 from tests.review.factories import submitted_case, with_ocr
 from tests.verification.conftest import generated_passport
@@ -92,10 +92,9 @@ def test_customer_pages_fit_a_small_phone(browser, live_server, tmp_path, screen
     look("wizard-1-certificate")
     page.locator("form.wizard-form button.primary").click()
 
-    page.locator("#slot-passport_page input[type=file]").set_input_files(str(passport))
-    page.locator("#slot-passport_page button[type=submit]").click()
-    page.locator("#slot-holding_photo input[type=file]").set_input_files(str(selfie))
-    page.locator("#slot-holding_photo button[type=submit]").click()
+    # Choosing a file uploads it (static/js/uploads.js); the page shows it once stored.
+    upload(page, "passport_page", passport)
+    upload(page, "holding_photo", selfie)
     page.locator("#slot-holding_photo img.thumb").wait_for()
     look("wizard-2-documents")
     page.locator("p.actions a.button").click()
@@ -107,6 +106,7 @@ def test_customer_pages_fit_a_small_phone(browser, live_server, tmp_path, screen
 
     page.locator("button[value=submit]").wait_for()
     look("wizard-4-review")
+    page.check("#id_declaration")
     page.locator("button[value=submit]").click()
     page.locator(".mismatch").wait_for()
     assert truth["number"] in page.locator("table.differences").inner_text()

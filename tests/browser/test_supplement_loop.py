@@ -5,7 +5,7 @@ in the review queue marked as returned, with its history kept; to the customer i
 
 import pytest
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import READING_TIMEOUT_MS, sign_in
 from tests.factories import PASSWORD, enable_totp, png_bytes, staff_user
 from tests.review.factories import submitted_case, with_ocr
 from verification.models import Document, Status, StatusChange
@@ -74,7 +74,7 @@ def test_supplement_request_reupload_and_return_to_the_queue(
     assert customer_page.locator("#slot-passport_page input[type=file]").count() == 0
     photo = tmp_path / "holding-again.png"
     photo.write_bytes(png_bytes(colour=(180, 190, 200)))
-    with customer_page.expect_navigation():
+    with customer_page.expect_navigation(timeout=READING_TIMEOUT_MS):
         customer_page.locator("#file-holding_photo").set_input_files(str(photo))
     customer_page.get_by_text("Uploaded. You can replace it").wait_for()
     customer_page.goto("/kyc/review/")

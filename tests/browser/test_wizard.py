@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.helpers import upload
 from tests.factories import PASSWORD, UserFactory, png_bytes
 from tests.verification.conftest import generated_passport
 from verification.models import OcrResult, Status, Verification
@@ -34,10 +35,8 @@ def test_customer_walks_the_wizard_and_uses_both_mismatch_buttons(page, tmp_path
 
     # Step 2: the passport is read while the customer uploads the next image.
     # Choosing a file uploads it; the page shows it once stored.
-    with page.expect_navigation():
-        page.locator("#file-passport_page").set_input_files(str(passport))
-    with page.expect_navigation():
-        page.locator("#file-holding_photo").set_input_files(str(selfie))
+    upload(page, "passport_page", passport)
+    upload(page, "holding_photo", selfie)
     assert page.locator("#slot-passport_page img.thumb").evaluate("img => img.naturalWidth") > 0
     page.screenshot(path=f"{screenshot_dir}/wizard-2-documents.png", full_page=True)
     assert OcrResult.objects.get().state == OcrResult.State.DONE
