@@ -2,18 +2,16 @@
 
 import datetime
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from verification.models import Status
 
-from . import content, reverification
+from . import content
 from .models import Kind, Notification, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -44,27 +42,6 @@ def kind_for(change) -> str | None:
     }.get(change.new)
 
 
-def on_status_change(change) -> None:
-    """Called inside the status transition's transaction for every StatusChange row.
-
-    Records a pass's validity, writes the inbox message and its outbox email, and queues the
-    email for after the commit.
-    """
-    verification = change.verification
-    if change.new == Status.PASSED:
-        # Only valid_until: the status field is saved by change_status alone.
-        verification.valid_until = reverification.valid_until_for(
-            verification.expiry_date, timezone.localdate(change.created_at)
-        )
-        verification.save(update_fields=["valid_until"])
-    kind = kind_for(change)
-    if kind is None:
-        return
-    notification = notify(change, kind)
-    if notification is not None:
-        transaction.on_commit(partial(queue_email, notification.email.pk), robust=True)
-
-
 def notify(change, kind: str) -> Notification | None:
     """Writes the inbox message and its pending email for one status change, once.
 
@@ -86,23 +63,6 @@ def notify(change, kind: str) -> Notification | None:
     except IntegrityError:
         return None
     return notification
-
-
-def queue_email(outgoing_email_id: int) -> None:
-    """Hands one email to Celery; with the broker down it stays pending for the sweep."""
-    from . import tasks
-
-    try:
-        tasks.send_email.delay(outgoing_email_id)
-    except BrokerUnavailable:
-        logger.warning("Broker unavailable: email %s left for the outbox sweep", outgoing_email_id)
-    except Exception as exc:
-        # Runs after the commit: the customer's action already succeeded and the outbox row
-        # guarantees a later send, so nothing here may turn it into an error page. (With inline
-        # tasks a mail server failure surfaces here.)
-        logger.warning(
-            "Email %s left for the outbox sweep: %s", outgoing_email_id, type(exc).__name__
-        )
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from verification.models import Document
 
-from .models import RejectionReason, ReviewDecision
+from .models import CORRECTABLE_FIELDS, RejectionReason, ReviewDecision
 
 PASS = ReviewDecision.Outcome.PASS.value
 REJECT = ReviewDecision.Outcome.REJECT.value
@@ -31,8 +31,6 @@ def _leads() -> dict:
 
 def _item_parts(items) -> tuple[list[str], list[str]]:
     """Requested items split into document labels (re-upload) and detail labels (re-enter)."""
-    from .services import CORRECTABLE_FIELDS
-
     documents, details = [], []
     for item in items or []:
         kind, _sep, name = item.partition(":")
@@ -114,6 +112,4 @@ def page_texts(verification) -> dict:
 
 
 def _field_labels() -> dict:
-    from .services import CORRECTABLE_FIELDS
-
     return {name: str(label) for name, label in CORRECTABLE_FIELDS.items()}

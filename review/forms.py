@@ -4,8 +4,7 @@ from django_countries import countries
 
 from verification.models import AccountType, Document, DocumentType, Status
 
-from .models import RejectionReason, ReviewDecision
-from .services import CORRECTABLE_FIELDS
+from .models import CORRECTABLE_FIELDS, RejectionReason, ReviewDecision
 
 
 class QueueFilterForm(forms.Form):

@@ -57,6 +57,19 @@ class RejectionReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Fields a reviewer may ask the customer to correct in a supplement request.
+CORRECTABLE_FIELDS = {
+    "surname": _("Surname"),
+    "given_names": _("Given names"),
+    "sex": _("Sex"),
+    "date_of_birth": _("Date of birth"),
+    "document_number": _("Document number"),
+    "expiry_date": _("Expiry date"),
+    "nationality": _("Nationality"),
+    "address": _("Address"),
+}
+
+
 class ReviewDecision(models.Model):
     """What a reviewer decided about one version of an application's evidence, and why.
 

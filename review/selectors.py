@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -12,7 +13,7 @@ from kyc_portal.crypto import lookup_hash
 from verification import policy
 from verification.models import Document, Status, Verification
 
-from .models import ReviewDecision
+from .models import CORRECTABLE_FIELDS, ReviewDecision
 from .signals import CaseFacts, ErasedAccountMatch, _ocr_of, account_erased_at, signals_for
 
 QUEUE_STATUSES = (Status.PROVIDED, Status.UNDER_REVIEW)
@@ -35,8 +36,6 @@ def latest_decision(verification) -> ReviewDecision | None:
 
 def requested_item_label(item: str) -> str:
     """A customer-readable label for a "document:<kind>" or "field:<name>" item."""
-    from .services import CORRECTABLE_FIELDS
-
     kind, _sep, name = item.partition(":")
     if kind == "document" and name in Document.Kind.values:
         return str(Document.Kind(name).label)
@@ -95,10 +94,13 @@ def filtered_queue(user, filters: dict):
     return cases
 
 
+def claim_idle_limit() -> datetime.timedelta:
+    """How long an opened case stays with its reviewer without activity."""
+    return datetime.timedelta(minutes=settings.KYC_REVIEW_CLAIM_IDLE_MINUTES)
+
+
 def available_cases(reviewer, now=None):
     """Cases a reviewer may claim now, most urgent first: queued, or claimed but gone idle."""
-    from .services import claim_idle_limit
-
     now = now or timezone.now()
     return (
         queue_base()

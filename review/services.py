@@ -1,12 +1,9 @@
 """Claiming, releasing and deciding review cases. Status moves go through change_status only."""
 
-import datetime
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from audit.models import AuditEvent
@@ -16,11 +13,13 @@ from verification.status import TransitionNotAllowed, change_status
 
 from . import customer_messages
 from .models import (
+    CORRECTABLE_FIELDS,
     FinalRejectionConfirmation,
     RejectionReason,
     ReviewDecision,
     SignalAcknowledgement,
 )
+from .selectors import available_cases, claim_idle_limit
 from .signals import CaseFacts, signals_for
 
 __all__ = [
@@ -39,18 +38,6 @@ __all__ = [
     "release",
 ]
 
-# Fields a reviewer may ask the customer to correct in a supplement request.
-CORRECTABLE_FIELDS = {
-    "surname": gettext_lazy("Surname"),
-    "given_names": gettext_lazy("Given names"),
-    "sex": gettext_lazy("Sex"),
-    "date_of_birth": gettext_lazy("Date of birth"),
-    "document_number": gettext_lazy("Document number"),
-    "expiry_date": gettext_lazy("Expiry date"),
-    "nationality": gettext_lazy("Nationality"),
-    "address": gettext_lazy("Address"),
-}
-
 
 class DecisionRefused(Exception):
     """A review action that cannot be done; the message is safe to show to the reviewer."""
@@ -66,10 +53,6 @@ class StaleEvidence(DecisionRefused):
 
 class CaseWithdrawn(DecisionRefused):
     """The customer erased their account meanwhile; the application was closed undecided."""
-
-
-def claim_idle_limit() -> datetime.timedelta:
-    return datetime.timedelta(minutes=settings.KYC_REVIEW_CLAIM_IDLE_MINUTES)
 
 
 def four_eyes_on() -> bool:
@@ -151,8 +134,6 @@ def touch_claim(verification, reviewer) -> None:
 
 def claim_next(reviewer) -> Verification | None:
     """Claims the most urgent case nobody is working on; None when the queue is empty."""
-    from .selectors import available_cases
-
     for candidate in available_cases(reviewer)[:20]:
         try:
             return claim(candidate.pk, reviewer)

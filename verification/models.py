@@ -185,6 +185,9 @@ class Document(models.Model):
         HOLDING_PHOTO = "holding_photo", _("Photo holding the document")
         BUSINESS_REGISTRATION = "business_registration", _("Business registration document")
 
+    # The kinds whose text the OCR task reads. Holding photos and business papers go to a person.
+    READ_KINDS = (Kind.PASSPORT_DATA_PAGE, Kind.ID_FRONT, Kind.ID_BACK)
+
     class ReviewState(models.TextChoices):
         PENDING = "pending", _("Not reviewed")
         ACCEPTED = "accepted", _("Accepted")

@@ -1,7 +1,9 @@
 """Reading documents with OCR: the work behind verification.tasks, kept idempotent here.
 
 OCR is not a status: its result is recorded beside the document (OcrResult), and a reading
-that fails or never finishes sends the case to a person instead of leaving it stuck.
+that fails or never finishes sends the case to a person instead of leaving it stuck. This
+module never imports the tasks: whoever queues a reading passes the task's `send` function
+(verification.queueing for the web, the sweep task for itself).
 """
 
 import contextlib
@@ -15,15 +17,15 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from .comparison import compare_after_submission
 from .models import Document, OcrResult, Verification
 
 logger = logging.getLogger(__name__)
 Kind = Document.Kind
 State = OcrResult.State
 
-# Documents whose text the OCR task reads. Holding photos and business papers go to a person.
-READ_KINDS = (Kind.PASSPORT_DATA_PAGE, Kind.ID_FRONT, Kind.ID_BACK)
 MAX_READ_ATTEMPTS = 3
 # An upload queues its reading right after its commit: only one still unqueued after this
 # long failed to reach the broker (the sweep then queues it at once).
@@ -36,14 +38,11 @@ def lease_length() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.KYC_OCR_LEASE_SECONDS)
 
 
-def queue_reading(document_id: int) -> None:
-    """Queues the OCR task; if the broker is down the periodic sweep queues it later."""
-    from kombu.exceptions import OperationalError as BrokerUnavailable
-
-    from . import tasks
-
+def queue_reading(document_id: int, *, send) -> None:
+    """Queues the OCR task through `send` (its apply_async); if the broker is down the periodic
+    sweep queues it later."""
     try:
-        tasks.extract_document.apply_async((document_id,), retry=False)
+        send((document_id,), retry=False)
     except (BrokerUnavailable, ConnectionError, OSError):
         logger.warning("OCR task for document %s not queued: broker unavailable", document_id)
         return
@@ -238,7 +237,7 @@ def record_reading(ocr_id: int, token: str, **result) -> bool:
     """Stores a finished reading if `token` still holds its lease; False if it did not.
 
     A reading of the current document that lands after submission is compared with the
-    typed details then (verification.services.compare_after_submission).
+    typed details then (verification.comparison.compare_after_submission).
     """
     verification_id = (
         OcrResult.objects.filter(pk=ocr_id).values_list("document__verification", flat=True).get()
@@ -255,8 +254,6 @@ def record_reading(ocr_id: int, token: str, **result) -> bool:
     ocr.lease_until = None
     ocr.save()
     if ocr.state == State.DONE and ocr.document.is_current:
-        from .services import compare_after_submission
-
         compare_after_submission(verification_id)
     return True
 
@@ -278,9 +275,10 @@ def _fail(ocr: OcrResult, reason: str) -> None:
     logger.info("OCR of document %s failed: %s", ocr.document_id, reason)
 
 
-def sweep_unfinished_readings(now: datetime.datetime | None = None) -> list[int]:
-    """Re-queues readings never queued, whose message was lost or whose lease ran out (the
-    worker died); returns their document ids. One stuck past its attempts is marked failed.
+def sweep_unfinished_readings(now: datetime.datetime | None = None, *, send) -> list[int]:
+    """Re-queues (through `send`, the OCR task's apply_async) readings never queued, whose
+    message was lost or whose lease ran out (the worker died); returns their document ids.
+    One stuck past its attempts is marked failed.
     """
     now = now or timezone.now()
     stuck = OcrResult.objects.filter(
@@ -300,6 +298,6 @@ def sweep_unfinished_readings(now: datetime.datetime | None = None) -> list[int]
         if attempts >= MAX_READ_ATTEMPTS:
             mark_reading_failed(document_id, f"reading never finished after {attempts} attempts")
             continue
-        queue_reading(document_id)
+        queue_reading(document_id, send=send)
         requeued.append(document_id)
     return requeued

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status, Verification
+from .models import Document, Status, Verification
 
 # What a customer reads for each status: the FAQ's "provided, under review and passed".
 CUSTOMER_LABELS = {
@@ -46,3 +46,16 @@ class Progress:
 def progress_for(user) -> Progress:
     """The customer's latest application, as their User Center shows it."""
     return Progress(Verification.objects.filter(user=user).order_by("-created_at").first())
+
+
+def current_documents(verification: Verification) -> dict[str, Document]:
+    """The latest upload of each kind (superseded ones are kept for the record, not shown)."""
+    documents = (
+        verification.documents.filter(superseded_at__isnull=True)
+        .select_related("ocr")
+        .order_by("kind", "-created_at")
+    )
+    current: dict[str, Document] = {}
+    for document in documents:
+        current.setdefault(document.kind, document)
+    return current

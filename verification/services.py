@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,8 +21,10 @@ from django_countries import countries
 
 from kyc_portal.crypto import lookup_hash
 
-from . import policy, reading, retry, uploads
+from . import policy, queueing, retry, uploads
+from .comparison import compare_with_document, document_fields, typed_details
 from .models import Document, DocumentType, OcrResult, PolicyRule, Status, Verification
+from .selectors import current_documents
 from .status import change_status
 
 Kind = Document.Kind
@@ -137,19 +140,6 @@ def required_document_kinds(verification: Verification) -> list[str]:
     if verification.account_type == "organization":
         kinds.append(Kind.BUSINESS_REGISTRATION)
     return kinds
-
-
-def current_documents(verification: Verification) -> dict[str, Document]:
-    """The latest upload of each kind (superseded ones are kept for the record, not shown)."""
-    documents = (
-        verification.documents.filter(superseded_at__isnull=True)
-        .select_related("ocr")
-        .order_by("kind", "-created_at")
-    )
-    current: dict[str, Document] = {}
-    for document in documents:
-        current.setdefault(document.kind, document)
-    return current
 
 
 def editable_items(verification: Verification) -> set[str] | None:
@@ -276,9 +266,9 @@ def add_document(verification: Verification, kind: str, uploaded, *, actor) -> D
             f"upload.{prepared.extension}", ContentFile(prepared.content), save=False
         )
         document.save()
-        if kind in reading.READ_KINDS:
+        if kind in Document.READ_KINDS:
             OcrResult.objects.create(document=document)
-            transaction.on_commit(lambda: reading.queue_reading(document.pk))
+            transaction.on_commit(partial(queueing.queue_reading, document.pk))
         _bump_evidence(locked, [])
     return document
 
@@ -349,7 +339,7 @@ def save_details(verification: Verification, data: dict, *, actor) -> Verificati
 
 def prefill_from_document(verification: Verification) -> dict:
     """Form initial values read from a valid MRZ, for the fields the customer left empty."""
-    fields = _document_fields(verification)
+    fields = document_fields(verification)
     if fields is None:
         return {}
     read = {
@@ -371,20 +361,6 @@ def _alpha2(mrz_code: str | None) -> str:
         return ""
     code = "DEU" if mrz_code == "D" else mrz_code
     return countries.alpha2(code) or ""
-
-
-def _alpha3(alpha2: str) -> str:
-    return (countries.alpha3(alpha2) or alpha2) if alpha2 else ""
-
-
-def _document_fields(verification: Verification) -> dict | None:
-    """Parsed fields of the newest valid MRZ reading among the current documents."""
-    for kind in reading.READ_KINDS:
-        document = current_documents(verification).get(kind)
-        ocr = getattr(document, "ocr", None) if document else None
-        if ocr and ocr.state == OcrResult.State.DONE and ocr.valid and ocr.mrz_type:
-            return ocr.fields
-    return None
 
 
 def reading_in_progress(verification: Verification) -> bool:
@@ -430,7 +406,7 @@ def missing_items(verification: Verification) -> list[str]:
         needed.append("address")
     if any(not getattr(v, name) for name in needed):
         problems.append(_("Step 3: type every detail exactly as printed on the document."))
-    problems += detail_problems(v.document_type, _typed(v)).values()
+    problems += detail_problems(v.document_type, typed_details(v)).values()
     if v.status == Status.SUPPLEMENT_REQUESTED:
         problems += unanswered_requests(v)
     return problems
@@ -474,28 +450,6 @@ def unanswered_requests(verification: Verification) -> list[str]:
                 % {"field": str(Verification._meta.get_field(name).verbose_name)}
             )
     return problems
-
-
-def _typed(v: Verification) -> dict:
-    return {
-        "surname": v.surname,
-        "given_names": v.given_names,
-        "sex": v.sex,
-        "date_of_birth": v.date_of_birth,
-        "document_number": v.document_number,
-        "nationality": _alpha3(str(v.nationality or "")),
-        "expiry_date": v.expiry_date,
-    }
-
-
-def compare_with_document(verification: Verification) -> list | None:
-    """Typed details vs. a valid MRZ reading: [] when they agree, None when nothing was read."""
-    from .mrz import compare_typed
-
-    fields = _document_fields(verification)
-    if fields is None:
-        return None
-    return compare_typed(_typed(verification), fields)
 
 
 # The customer's declaration before Submit (the source documents: the information must be
@@ -592,27 +546,6 @@ def submit(
                 decided_at=now,
             )
     return SubmitOutcome(submitted, submitted=True)
-
-
-def compare_after_submission(verification_id: int) -> bool:
-    """Compares the typed details with an MRZ that was read only after submission.
-
-    Records the outcome in ocr_matched (the queue's "OCR mismatch" flag) and when it was made,
-    for a case waiting for or with a reviewer that has no comparison yet; True if it did.
-    """
-    with transaction.atomic():
-        locked = Verification.objects.select_for_update().get(pk=verification_id)
-        if locked.status not in (Status.PROVIDED, Status.UNDER_REVIEW):
-            return False  # a draft is compared when it is submitted; a decided case is closed
-        if locked.ocr_matched is not None:
-            return False  # compared already (at submission, or by an earlier delivery)
-        differences = compare_with_document(locked)
-        if differences is None:
-            return False
-        locked.ocr_matched = not differences
-        locked.ocr_compared_late_at = timezone.now()
-        locked.save(update_fields=["ocr_matched", "ocr_compared_late_at", "updated_at"])
-    return True
 
 
 # --- serving ------------------------------------------------------------------------------------

@@ -1,4 +1,14 @@
-"""The one place where an application's status changes."""
+"""The one place where an application's status changes, and where other apps hear of it.
+
+A change announces itself to the handlers registered with `when_status_changes` (each app
+registers its own in AppConfig.ready(), so this module knows none of them). Handlers run
+inside change_status's transaction, after the StatusChange row is written: what they write
+(an inbox message and its outbox email, say) commits or rolls back with the change itself, a
+handler's error undoes the change, and work for after the commit is queued by the handler
+with transaction.on_commit. A repeated change is a no-op and announces nothing.
+"""
+
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -30,6 +40,18 @@ class TransitionNotAllowed(Exception):
     """The requested status change is not in ALLOWED (for example, deciding a decided case)."""
 
 
+StatusChangeHandler = Callable[[StatusChange], None]
+_handlers: list[StatusChangeHandler] = []
+
+
+def when_status_changes(handler: StatusChangeHandler) -> StatusChangeHandler:
+    """Registers `handler` to be called with every new StatusChange, inside its transaction
+    (in the order registered; registering one twice keeps one)."""
+    if handler not in _handlers:
+        _handlers.append(handler)
+    return handler
+
+
 @transaction.atomic
 def change_status(verification_id, new, *, actor=None, reason="", **fields) -> Verification:
     """Moves an application to `new`, writing a StatusChange row; a repeat is a no-op.
@@ -49,8 +71,6 @@ def change_status(verification_id, new, *, actor=None, reason="", **fields) -> V
     for name, value in fields.items():
         setattr(verification, name, value)
     verification.save(update_fields=["status", "updated_at", *fields])
-
-    from notifications import services as notifications
-
-    notifications.on_status_change(change)
+    for handler in _handlers:
+        handler(change)
     return verification

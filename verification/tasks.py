@@ -67,4 +67,4 @@ def extract_document(self, document_id: int) -> None:
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_unfinished_readings() -> None:
     """Re-queues readings that were never queued or whose worker died (periodic, via beat)."""
-    reading.sweep_unfinished_readings()
+    reading.sweep_unfinished_readings(send=extract_document.apply_async)

@@ -22,7 +22,7 @@ from privacy import tasks as privacy_tasks
 from privacy.models import ErasureRequest
 from tests.factories import DocumentFactory, VerificationFactory
 from tests.verification.conftest import generated_passport
-from verification import reading
+from verification import queueing
 from verification.models import Document, OcrResult, Status, StatusChange, Verification
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -102,11 +102,11 @@ def test_rotation_and_retention_purges_while_a_worker_reads(settings, monkeypatc
 
     # Reads and both purges go to the worker, interleaved; the rotation runs here meanwhile.
     for pk in to_read[:3]:
-        reading.queue_reading(pk)
+        queueing.queue_reading(pk)
     privacy_tasks.purge_expired_document_images.delay()
     privacy_tasks.purge_expired_kyc_records.delay()
     for pk in to_read[3:]:
-        reading.queue_reading(pk)
+        queueing.queue_reading(pk)
     out = io.StringIO()
     call_command("rotate_encryption_keys", stdout=out)
     assert "Done." in out.getvalue()

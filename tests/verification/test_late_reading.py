@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import png_bytes
-from verification import reading, services, tasks
+from verification import comparison, reading, services, tasks
 from verification.models import Document, OcrResult, Status, StatusChange, Verification
 
 from .conftest import generated_passport, typed_from_truth, upload
@@ -104,7 +104,7 @@ def test_read_before_submission_is_not_marked_late(customer_client, customer):
     customer_client.post(reverse("verification:review"), {"action": "submit", "declaration": "yes"})
     verification = Verification.objects.get(user=customer)
     assert verification.ocr_matched is True and verification.ocr_compared_late_at is None
-    assert services.compare_after_submission(verification.pk) is False
+    assert comparison.compare_after_submission(verification.pk) is False
 
 
 def test_read_of_a_replaced_file_does_not_land_on_the_new_evidence(

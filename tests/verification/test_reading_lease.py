@@ -16,6 +16,8 @@ from verification.models import Document, OcrResult
 from .conftest import generated_passport
 
 pytestmark = pytest.mark.django_db
+# How the sweep task queues a reading (inline here: no broker).
+SEND = tasks.extract_document.apply_async
 
 State = OcrResult.State
 
@@ -47,14 +49,14 @@ def test_second_delivery_while_the_lease_is_live_does_not_run_the_read():
     assert 25 < busy.value.seconds_left <= 30
     tasks.extract_document.delay(document.pk)  # inline: gives up quietly, the sweep is there
     assert OcrResult.objects.values().get(document=document) == before
-    assert reading.sweep_unfinished_readings() == []
+    assert reading.sweep_unfinished_readings(send=SEND) == []
 
 
 def test_read_is_taken_over_once_its_lease_ran_out_and_the_old_holder_cannot_record():
     image, truth = generated_passport()
     document = _document(image)
     dead_token = _taken_by_a_worker_that_died(document, datetime.timedelta(seconds=-1))
-    assert reading.sweep_unfinished_readings() == [document.pk]  # inline: read at once
+    assert reading.sweep_unfinished_readings(send=SEND) == [document.pk]  # inline: read at once
     ocr = _ocr(document)
     assert ocr.state == State.DONE and ocr.attempts == 2 and ocr.lease_until is None
     assert ocr.fields["number"] == truth["number"]
@@ -75,7 +77,9 @@ def test_sweep_queues_an_unqueued_read_at_once_and_a_queued_one_only_if_its_mess
     Document.objects.filter(pk__in=[never_queued.pk, queued.pk, lost.pk]).update(
         created_at=now - reading.UNQUEUED_GRACE - second
     )
-    assert sorted(reading.sweep_unfinished_readings(now)) == sorted([never_queued.pk, lost.pk])
+    assert sorted(reading.sweep_unfinished_readings(now, send=SEND)) == sorted(
+        [never_queued.pk, lost.pk]
+    )
     assert _ocr(just_uploaded).state == State.PENDING  # its own queueing may be on its way
     assert _ocr(queued).state == State.PENDING
 

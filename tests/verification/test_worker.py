@@ -21,7 +21,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tests.factories import DocumentFactory
-from verification import reading, tasks
+from verification import queueing, tasks
 from verification.models import OcrResult
 
 from .conftest import generated_passport
@@ -102,7 +102,7 @@ def impatient_worker(monkeypatch, request):
 
 def test_worker_reads_an_uploaded_passport(celery_worker):
     document, truth = _passport_document()
-    reading.queue_reading(document.pk)
+    queueing.queue_reading(document.pk)
     ocr = _wait_for(lambda: (o := _state(document)).state in FINISHED and o)
     assert ocr.state == OcrResult.State.DONE and ocr.valid
     assert ocr.fields["number"] == truth["number"]
@@ -110,7 +110,7 @@ def test_worker_reads_an_uploaded_passport(celery_worker):
 
 def test_worker_killed_mid_read_runs_the_task_again(slow_worker):
     document, truth = _passport_document()
-    reading.queue_reading(document.pk)
+    queueing.queue_reading(document.pk)
     _wait_for(lambda: _state(document).state == OcrResult.State.RUNNING)
     children = _pool_children(slow_worker.pid)
     assert children, "the prefork pool has a child process doing the read"
@@ -128,7 +128,7 @@ def test_worker_killed_mid_read_runs_the_task_again(slow_worker):
 
 def test_read_past_its_time_limit_fails_with_a_reason(impatient_worker):
     document, _truth = _passport_document()
-    reading.queue_reading(document.pk)
+    queueing.queue_reading(document.pk)
     ocr = _wait_for(lambda: (o := _state(document)).state in FINISHED and o)
     assert ocr.state == OcrResult.State.FAILED
     assert ocr.error == "timed out after 2 s"
@@ -153,7 +153,7 @@ def test_read_whose_worker_was_killed_is_finished_by_a_new_worker(slow_worker, s
     from tests.conftest import start_celery_worker, stop_celery_worker
 
     document, truth = _passport_document()
-    reading.queue_reading(document.pk)
+    queueing.queue_reading(document.pk)
     _wait_for(lambda: _state(document).state == OcrResult.State.RUNNING)
     children = _pool_children(slow_worker.pid)
     os.kill(slow_worker.pid, signal.SIGKILL)
@@ -180,7 +180,7 @@ def test_read_longer_than_its_lease_is_not_taken_over_while_its_worker_lives(
     settings.KYC_OCR_LEASE_SECONDS = 2
     request.getfixturevalue("celery_worker")
     document, truth = _passport_document()
-    reading.queue_reading(document.pk)
+    queueing.queue_reading(document.pk)
     _wait_for(lambda: _state(document).state == OcrResult.State.RUNNING)
     ocr = _sweep_like_beat_until_finished(document)
     assert ocr.state == OcrResult.State.DONE and ocr.attempts == 1
