@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from verification import policy
+from verification import selectors as verification_selectors
 from verification.models import Status, Verification
 
 from .models import ReviewDecision, SignalAcknowledgement
@@ -136,12 +137,9 @@ DOCUMENT_ORDER = ["passport_page", "id_front", "id_back", "holding_photo", "busi
 
 
 def current_documents(verification):
-    documents = [
-        document
-        for document in verification.documents.select_related("ocr").order_by("-created_at")
-        if document.is_current
-    ]
+    """The latest upload of each kind, in the order a reviewer compares them."""
     rank = {kind: index for index, kind in enumerate(DOCUMENT_ORDER)}
+    documents = verification_selectors.current_documents(verification).values()
     return sorted(documents, key=lambda d: rank.get(d.kind, len(rank)))
 
 
