@@ -144,7 +144,7 @@ def claim_next(reviewer) -> Verification | None:
 
 @transaction.atomic
 def release(verification_id, reviewer) -> Verification:
-    """Gives a claimed case back to the queue, untouched (Under review -> Provided)."""
+    """Gives a claimed case back to the queue, untouched: still Under review, nobody on it."""
     verification = _locked(verification_id)
     if verification.status != Status.UNDER_REVIEW:
         raise DecisionRefused(_("This case is not under review."))
@@ -152,34 +152,34 @@ def release(verification_id, reviewer) -> Verification:
         raise DecisionRefused(_("Only the assigned reviewer or a supervisor can release a case."))
     if _awaiting_confirmation(verification).exists():
         raise DecisionRefused(_("A final rejection of this case is waiting for a supervisor."))
-    verification = change_status(
-        verification.pk,
-        Status.PROVIDED,
-        actor=reviewer,
-        reason="released",
-        assigned_to=None,
-        claimed_at=None,
-    )
+    _unassign(verification)
     record(reviewer, AuditEvent.Action.CASE_RELEASED, verification=verification)
     return verification
+
+
+def _unassign(verification) -> None:
+    # Not a status change: to the customer the case is still Under review (one story).
+    verification.assigned_to = None
+    verification.claimed_at = None
+    verification.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
 
 
 def expire_idle_claims(now=None) -> int:
     """Returns idle claimed cases to the queue; returns how many. Safe to run repeatedly."""
     now = now or timezone.now()
     stale = Verification.objects.filter(
-        status=Status.UNDER_REVIEW, claimed_at__lt=now - claim_idle_limit()
+        status=Status.UNDER_REVIEW,
+        assigned_to__isnull=False,
+        claimed_at__lt=now - claim_idle_limit(),
     ).exclude(review_decisions__state=ReviewDecision.State.AWAITING_CONFIRMATION)
     expired = 0
     for pk in stale.values_list("pk", flat=True):
         with transaction.atomic():
             verification = _locked(pk)
             # Re-checked under the lock: the reviewer may have acted a moment ago.
-            if verification.status != Status.UNDER_REVIEW or claim_is_live(verification, now):
+            if verification.assigned_to_id is None or claim_is_live(verification, now):
                 continue
-            change_status(
-                pk, Status.PROVIDED, reason="claim expired", assigned_to=None, claimed_at=None
-            )
+            _unassign(verification)
             record(None, AuditEvent.Action.CASE_RELEASED, verification=verification, expired=True)
             expired += 1
     return expired

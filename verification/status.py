@@ -22,10 +22,10 @@ ALLOWED = {
         Status.PASSED,
         Status.REJECTED,
         Status.SUPPLEMENT_REQUESTED,
-        # A claim that expired or was released returns the case to the queue untouched.
-        Status.PROVIDED,
         Status.WITHDRAWN,
     },
+    # A released or expired claim is not a move: the case stays Under review, unassigned, back
+    # in the queue, so customers never see "Provided" again after "Under review".
     # A resubmission stays "Under review" to the customer: the case goes back to the queue
     # unassigned (never "Provided" a second time).
     Status.SUPPLEMENT_REQUESTED: {Status.UNDER_REVIEW, Status.REJECTED, Status.WITHDRAWN},

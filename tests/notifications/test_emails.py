@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Kind, Notification, OutgoingEmail
+from review import services as review_services
 from tests.factories import VerificationFactory
 from verification.models import Status
-from verification.status import change_status
 
 from .conftest import claim, decide, submit
 
@@ -93,7 +93,7 @@ def test_a_released_claim_sends_the_customer_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         submit(application)
         claim(application, reviewer)
-        change_status(application.pk, Status.PROVIDED, actor=reviewer, reason="claim expired")
+        review_services.release(application.pk, reviewer)
 
     assert [n.kind for n in Notification.objects.all()] == [Kind.RECEIVED]
     assert len(mail.outbox) == 1

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from review import services as review_services
 from verification.models import Status
 from verification.status import change_status
 
@@ -190,7 +191,7 @@ def test_lapsed_customer_is_asked_to_verify_again(application, reviewer):
 def test_a_released_claim_is_not_in_the_customers_timeline(application, reviewer):
     submit(application)
     claim(application, reviewer)
-    change_status(application.pk, Status.PROVIDED, actor=reviewer, reason="claim expired")
+    review_services.release(application.pk, reviewer)
 
     html = timeline_html(application)
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from review import services
+from review import selectors, services
 from review.models import FinalRejectionConfirmation, RejectionReason, ReviewDecision
 from review.selectors import latest_decision, requested_item_labels
 from tests.factories import staff_user
@@ -77,18 +77,28 @@ def test_expire_idle_claims_returns_cases_to_the_queue(claimed, settings):
     assert services.expire_idle_claims() == 1
     claimed.refresh_from_db()
     fresh.refresh_from_db()
-    assert claimed.status == Status.PROVIDED
+    # Back in the queue, and still "Under review" to the customer: no status change at all.
+    assert claimed.status == Status.UNDER_REVIEW
     assert claimed.assigned_to is None and claimed.claimed_at is None
-    assert fresh.status == Status.UNDER_REVIEW
-    assert StatusChange.objects.filter(verification=claimed, reason="claim expired").count() == 1
+    assert fresh.status == Status.UNDER_REVIEW and fresh.assigned_to is not None
+    assert not StatusChange.objects.filter(verification=claimed, new=Status.PROVIDED).exists()
+    assert AuditEvent.objects.get(
+        verification=claimed, action=AuditEvent.Action.CASE_RELEASED
+    ).detail == {"expired": True}
+    assert claimed in selectors.available_cases(staff_user("Reviewer"))
     assert services.expire_idle_claims() == 0  # running again changes nothing
 
 
 def test_release_returns_case_untouched(claimed, reviewer):
+    changes = claimed.status_changes.count()
+
     services.release(claimed.pk, reviewer)
+
     claimed.refresh_from_db()
-    assert claimed.status == Status.PROVIDED
+    assert claimed.status == Status.UNDER_REVIEW and claimed.status_changes.count() == changes
     assert claimed.assigned_to is None
+    other = staff_user("Reviewer")
+    assert services.claim(claimed.pk, other).assigned_to == other
     assert AuditEvent.objects.filter(
         verification=claimed, action=AuditEvent.Action.CASE_RELEASED
     ).exists()
@@ -382,5 +392,5 @@ def test_beat_task_returns_idle_claims_to_the_queue(reviewer, settings):
     tasks.expire_idle_claims.delay()
 
     verification.refresh_from_db()
-    assert verification.status == Status.PROVIDED
+    assert verification.status == Status.UNDER_REVIEW  # back in the queue, no status change
     assert verification.assigned_to is None
