@@ -247,6 +247,12 @@ def mark_document(document_id, state, *, reviewer, reason="", evidence_version=N
     reason = (reason or "").strip()
     if state == Document.ReviewState.REUPLOAD_NEEDED and not reason:
         raise DecisionRefused(_("Say why the document must be uploaded again."))
+    _set_review_state(document, state, reason, reviewer=reviewer, verification=verification)
+    return document
+
+
+def _set_review_state(document, state, reason="", *, reviewer, verification, **detail) -> None:
+    """Saves a reviewer's mark on one document, with its audit event."""
     document.review_state = state
     document.review_reason = reason if state == Document.ReviewState.REUPLOAD_NEEDED else ""
     document.save(update_fields=["review_state", "review_reason"])
@@ -256,8 +262,8 @@ def mark_document(document_id, state, *, reviewer, reason="", evidence_version=N
         verification=verification,
         document=document.pk,
         state=state,
+        **detail,
     )
-    return document
 
 
 def previous_attempts(verification) -> int:
@@ -426,14 +432,11 @@ def _accept_unmarked_documents(verification, documents, reviewer) -> None:
     for document in documents:
         if document.review_state != Document.ReviewState.PENDING:
             continue  # a document marked "re-upload needed" stays so: the pass is refused
-        document.review_state = Document.ReviewState.ACCEPTED
-        document.save(update_fields=["review_state"])
-        record(
-            reviewer,
-            AuditEvent.Action.DOCUMENT_MARKED,
+        _set_review_state(
+            document,
+            Document.ReviewState.ACCEPTED,
+            reviewer=reviewer,
             verification=verification,
-            document=document.pk,
-            state=Document.ReviewState.ACCEPTED,
             accept_all=True,
         )
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from verification import policy
+from verification import comparison, policy
 from verification import selectors as verification_selectors
 from verification.models import Status, Verification
 
@@ -83,24 +83,11 @@ class ComparedField:
     hint: str | None = None
 
 
-def _typed_values(verification) -> dict:
-    nationality = verification.nationality
-    return {
-        "surname": verification.surname,
-        "given_names": verification.given_names,
-        "document_number": verification.document_number,
-        "nationality": getattr(nationality, "alpha3", "") or str(nationality or ""),
-        "date_of_birth": verification.date_of_birth,
-        "sex": verification.sex,
-        "expiry_date": verification.expiry_date,
-    }
-
-
 def compare_with_ocr(verification, ocr) -> list[ComparedField]:
     """Typed details beside what OCR read from the MRZ, each difference flagged."""
     from verification import mrz
 
-    typed = _typed_values(verification)
+    typed = comparison.typed_details(verification)
     read = ocr.fields if ocr is not None and ocr.fields_json else {}
     differences = {}
     if read:
