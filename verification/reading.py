@@ -180,7 +180,7 @@ def _release(ocr_id: int, token: str) -> None:
 
 
 def _read(document: Document, image: bytes) -> dict:
-    from .ocr import read_mrz
+    from .mrz.read import read_mrz
 
     reading = read_mrz(image)
     if reading.mrz_type:

@@ -46,7 +46,7 @@ def _words(text) -> str:
 
 
 def _ours(path: str) -> tuple[dict, float]:
-    from verification.ocr import read_mrz
+    from verification.mrz.read import read_mrz
 
     started = time.perf_counter()
     reading = read_mrz(path)

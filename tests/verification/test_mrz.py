@@ -264,3 +264,16 @@ def test_compare_typed_accepts_a_to_dict_style_mapping():
         "expiration_date": "2012-04-15",
     }
     assert compare_typed(_typed(), document) == []
+
+
+def test_the_mrz_library_is_one_package_without_django():
+    from pathlib import Path
+
+    import verification.mrz
+
+    package = Path(verification.mrz.__file__).parent
+    sources = {path.name: path.read_text() for path in package.glob("*.py")}
+    assert {"parse.py", "read.py", "compare.py"} <= set(sources)
+    assert [
+        name for name, text in sources.items() if "import django" in text or "from django" in text
+    ] == []

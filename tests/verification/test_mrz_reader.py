@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from benchmarks.mrz.generate import generate_dataset
-from verification.ocr import MrzReading, read_mrz
+from verification.mrz.read import MrzReading, read_mrz
 
 FIELDS = ("mrz_type", "country", "number", "date_of_birth", "expiration_date", "nationality", "sex")
 SUBSET = {"clean": 6, "mild": 6, "hard": 4}
@@ -108,7 +108,7 @@ def test_blank_page_has_no_mrz():
 
 def _choices(text: str, ties: dict[int, tuple[str, float]] | None = None):
     """Clear CharChoices for `text`, with optional near-tie runner-ups at some positions."""
-    from verification.ocr.classify import CharChoice
+    from verification.mrz.classify import CharChoice
 
     choices = []
     for i, char in enumerate(text):
@@ -128,7 +128,7 @@ TD3_LINES = (
 
 
 def test_failed_check_digit_is_repaired_from_the_runner_up_and_left_unconfirmed():
-    from verification.ocr.classify import repair_check_digits
+    from verification.mrz.classify import repair_check_digits
 
     misread = TD3_LINES[1][:16] + "3" + TD3_LINES[1][17:]  # the 8 of 740812 read as 3
     lines = [_choices(TD3_LINES[0]), _choices(misread, ties={16: ("8", 0.05)})]
@@ -139,7 +139,7 @@ def test_failed_check_digit_is_repaired_from_the_runner_up_and_left_unconfirmed(
 
 
 def test_filler_misread_as_k_in_the_country_code_is_repaired():
-    from verification.ocr.classify import enforce_country_codes
+    from verification.mrz.classify import enforce_country_codes
 
     line1 = _choices("P<DK<" + TD3_LINES[0][5:], ties={3: ("<", 0.04)})
     lines = [line1, _choices(TD3_LINES[1])]
@@ -148,7 +148,7 @@ def test_filler_misread_as_k_in_the_country_code_is_repaired():
 
 
 def test_lone_zero_or_letter_o_tie_is_settled_by_the_check_digit():
-    from verification.ocr.classify import confirm_by_rules
+    from verification.mrz.classify import confirm_by_rules
 
     number_line = "L8989020C9SWE7408122F1204159ZE184226B<<<<<14"
     assert parse_number_check(number_line)
@@ -157,7 +157,7 @@ def test_lone_zero_or_letter_o_tie_is_settled_by_the_check_digit():
 
 
 def test_tie_in_a_name_is_not_settled_by_any_rule():
-    from verification.ocr.classify import confirm_by_rules
+    from verification.mrz.classify import confirm_by_rules
 
     lines = [_choices(TD3_LINES[0], ties={8: ("O", 0.03)}), _choices(TD3_LINES[1])]
     assert (0, 8) not in confirm_by_rules("TD3", lines)

@@ -134,7 +134,7 @@ def test_fifty_megapixel_phone_photo_is_stored_reduced_upright_and_still_readabl
     """A 50 MP photo with EXIF orientation 6 (sensor on its side): decoded at half size, turned
     upright, and the MRZ in the stored copy still reads correctly."""
     from benchmarks.mrz.generate import ground_truth, random_document, render_document
-    from verification.ocr import read_mrz
+    from verification.mrz.read import read_mrz
 
     today = datetime.date.today()
     rng = random.Random("fifty-megapixels")

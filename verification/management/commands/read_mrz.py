@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from verification.ocr import read_mrz
+from verification.mrz.read import read_mrz
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from verification.ocr.glyphs import SEARCH_MARGIN, antialias_sigma, cell_offsets
+from .glyphs import SEARCH_MARGIN, antialias_sigma, cell_offsets
 
 LINE_LENGTHS = {2: (44, 36), 3: (30,)}
 # OCR-B ink covers about 0.68 of the pitch; the line's ink ends half of that inside the cells.

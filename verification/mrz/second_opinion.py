@@ -8,7 +8,7 @@ import functools
 import numpy as np
 from PIL import Image
 
-from verification.ocr.glyphs import SEARCH_MARGIN, TEMPLATE_COLS, TEMPLATE_ROWS
+from .glyphs import SEARCH_MARGIN, TEMPLATE_COLS, TEMPLATE_ROWS
 
 TESSERACT_CONFIG = (
     "--psm 7 -c tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789< "

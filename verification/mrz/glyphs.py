@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
-from verification.mrz import MRZ_ALPHABET
+from .parse import MRZ_ALPHABET
 
 OCRB_FONT_CANDIDATES = ("/usr/share/fonts/opentype/ocr-b/OCRB.otf",)
 

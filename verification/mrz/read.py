@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from verification.mrz import MrzFields, is_country_code, parse_mrz
-from verification.ocr import classify
-from verification.ocr.cells import (
+from . import classify
+from .cells import (
     LINE_LENGTHS,
     LineGeometry,
     find_components,
@@ -19,9 +18,10 @@ from verification.ocr.cells import (
     sample_cells,
     select_mrz_lines,
 )
-from verification.ocr.glyphs import COLS_SPAN, ROWS_SPAN, TEMPLATE_COLS, TEMPLATE_ROWS
-from verification.ocr.locate import UnreadableImageError, cut_band, find_band_boxes, load_grayscale
-from verification.ocr.second_opinion import aligned_characters, read_line, tesseract_version
+from .glyphs import COLS_SPAN, ROWS_SPAN, TEMPLATE_COLS, TEMPLATE_ROWS
+from .locate import UnreadableImageError, cut_band, find_band_boxes, load_grayscale
+from .parse import MrzFields, is_country_code, parse_mrz
+from .second_opinion import aligned_characters, read_line, tesseract_version
 
 ENGINE_NAME = "kyc-mrz"
 ENGINE_VERSION = "1.0"

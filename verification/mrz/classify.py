@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from verification.mrz import COUNTRY_CODES, MRZ_ALPHABET, is_check_digit_valid
-from verification.ocr.glyphs import (
+from .glyphs import (
     SEARCH_MARGIN,
     TEMPLATE_COLS,
     TEMPLATE_ROWS,
     glyph_templates,
     normalise_windows,
 )
+from .parse import COUNTRY_CODES, MRZ_ALPHABET, is_check_digit_valid
 
 DIGITS = "0123456789"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
