@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "review",
     "notifications",
     "privacy",
+    "identity",
 ]
 
 MIDDLEWARE = [
