@@ -22,6 +22,7 @@ from .analysis import (
     distance_to_score,
     find_faces,
     find_person_faces,
+    has_person_face,
     load_image,
     verdict_for,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "distance_to_score",
     "find_faces",
     "find_person_faces",
+    "has_person_face",
     "load_image",
     "model_version",
     "verdict_for",

@@ -160,6 +160,14 @@ def find_faces(rgb: np.ndarray, *, side: int = DETECT_SIDE, upsample: int = 0) -
     return faces
 
 
+def has_person_face(rgb: np.ndarray) -> bool:
+    """Whether a live face (not one in a picture frame) is in the image: the upload check."""
+    small, factor = _shrunk(rgb, DETECT_SIDE)
+    found = model.detect(small, 0) or model.detect(small, 1)
+    grey = _grey(rgb)
+    return any(not document.is_framed(grey, box.scaled(factor)) for box, _ in found)
+
+
 def _grey(rgb: np.ndarray) -> np.ndarray:
     return rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
 

@@ -48,6 +48,25 @@ def evidence(case: str) -> bytes:
     return scenes.jpeg(image)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_face_index(monkeypatch):
+    """Each test's database starts empty: so does the per-process duplicate index."""
+    from identity import duplicates
+
+    monkeypatch.setattr(duplicates, "_index", duplicates.FaceIndex())
+
+
 @pytest.fixture
 def page_png():
     return scenes.png(customer_page()[0])
+
+
+def attach(verification, kind: str, content: bytes, name: str = "x.jpg"):
+    """A stored document of `kind` for `verification` (as an upload leaves it)."""
+    from django.core.files.base import ContentFile
+
+    from tests.factories import DocumentFactory
+
+    document = DocumentFactory(verification=verification, kind=kind, content_type="image/jpeg")
+    document.file.save(name, ContentFile(content))
+    return document
