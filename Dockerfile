@@ -20,6 +20,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
+# The face match's model files come inside the face-recognition-models package (pinned in
+# pyproject.toml with dlib-bin): checked here, so the image never fetches weights at run time.
+RUN python -c "import dlib, face_recognition_models as m, os; assert os.path.exists(m.face_recognition_model_location())"
+
 COPY . .
 
 # Static files are collected at build time; the keys here exist only for this one command.

@@ -22,6 +22,7 @@ port-free:  # before the slow set-up: a taken port is said at once
 
 test: setup
 	@scripts/system-packages.sh $(TEST_PACKAGES)
+	$(PY) scripts/face_photos.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "review",
     "notifications",
     "privacy",
+    "identity",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,11 @@ CELERY_BEAT_SCHEDULE["sweep-unfinished-readings"] = {
     "schedule": 30,
 }
 # Emails whose queueing failed (broker down) are sent by this sweep; re-verification is daily.
+# Face matches likewise (identity/matching.py), with the same lease.
+CELERY_BEAT_SCHEDULE["sweep-unfinished-face-matches"] = {
+    "task": "identity.tasks.sweep_unfinished_face_matches",
+    "schedule": 30,
+}
 CELERY_BEAT_SCHEDULE["send-unsent-emails"] = {
     "task": "notifications.tasks.send_unsent_emails",
     "schedule": 300,
@@ -384,6 +390,8 @@ if visibility_timeout <= KYC_OCR_SOFT_TIME_LIMIT + 30:
 # A running OCR read holds a lease of this many seconds, renewed every third of it while its
 # process lives; a read whose worker died is taken over once the lease runs out.
 KYC_OCR_LEASE_SECONDS = read.integer("KYC_OCR_LEASE_SECONDS", 60, minimum=1)
+# Refuse a holding photo without a person's face right after upload (identity/upload_check.py).
+KYC_FACE_UPLOAD_CHECK = read.boolean("KYC_FACE_UPLOAD_CHECK", True)
 # The portal's own address, for links in emails (which are sent outside any request). In
 # production it must be the public https address (kyc_portal.checks).
 PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")

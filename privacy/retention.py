@@ -52,6 +52,10 @@ def delete_document_image(document: Document, now: datetime.datetime | None = No
             return False
         name = locked.file.name
         Document.objects.filter(pk=locked.pk).update(file="", file_deleted_at=now)
+        # Face embeddings computed from the image go with it.
+        from identity.duplicates import delete_for_documents
+
+        delete_for_documents([locked.pk])
         # The row says "deleted" only if the transaction commits, then the file goes.
         if name:
             storage = locked.file.storage

@@ -226,6 +226,7 @@ def case_details(verification) -> dict:
         "comparison": facts.comparison,
         "check_digits": labelled_check_digits(facts.ocr),
         "policy_hits": [policy.message_of(rule) for rule in facts.policy_rules],
+        "face": facts.face,
         # The same list record_decision checks before a pass.
         "signals": signals_for(verification, facts),
         "earlier_applications": list(

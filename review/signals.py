@@ -196,6 +196,12 @@ class CaseFacts:
     def same_document(self) -> list:
         return same_document_applications(self.verification)
 
+    @cached_property
+    def face(self):
+        from identity.selectors import face_evidence
+
+        return face_evidence(self.verification, self.documents)
+
 
 # --- the signals ---------------------------------------------------------------------------------
 
@@ -253,11 +259,45 @@ def duplicate_documents(facts: CaseFacts) -> list[Signal]:
     return signals
 
 
-# Face match or sanctions screening results join here, as functions of the same shape.
+def face_match(facts: CaseFacts) -> list[Signal]:
+    """The holding photo's person against the document's portrait (identity/): anything but a
+    clear match of a live face holding this very document, and the same face elsewhere."""
+    face = facts.face
+    match = face.match
+    if match is None:
+        return []  # never started (evidence from before face matching): nothing to report
+    if match.state in (match.State.PENDING, match.State.RUNNING):
+        return [Signal("face:unfinished", "face", gettext(
+            "Face match not finished yet: compare the faces by eye"))]  # fmt: skip
+    signals = []
+    if match.state == match.State.FAILED:
+        signals.append(Signal(f"face:failed:{match.pk}", "face", gettext(
+            "Face match could not be done: compare the faces by eye")))  # fmt: skip
+    elif match.verdict != match.Verdict.MATCH:
+        signals.append(Signal(f"face:verdict:{match.pk}", "face", gettext(
+            "Face match: %(verdict)s") % {"verdict": match.get_verdict_display()}))  # fmt: skip
+    if match.picture_held_up:
+        signals.append(Signal(f"face:picture:{match.pk}", "face", gettext(
+            "A picture of a face is held up in the holding photo instead of a face")))  # fmt: skip
+    if match.document_in_hand == match.DocumentInHand.DIFFERENT:
+        signals.append(Signal(f"face:document:{match.pk}", "face", gettext(
+            "The document held in the photo is not the uploaded one")))  # fmt: skip
+    for same in face.same_faces:
+        if same.other_account:
+            title = gettext("Same face as application #%(pk)s of another account")
+        else:
+            title = gettext("Same face as application #%(pk)s under a different name")
+        key = f"face:same:{same.verification.pk}"
+        signals.append(Signal(key, "face", title % {"pk": same.verification.pk}))
+    return signals
+
+
+# Sanctions screening results join here, as functions of the same shape.
 PROVIDERS: list[Callable[[CaseFacts], list[Signal]]] = [
     differing_fields,
     policy_hits,
     duplicate_documents,
+    face_match,
 ]
 
 

@@ -92,6 +92,12 @@ def customer_client(client, customer):
 
 
 @pytest.fixture(autouse=True)
+def _face_upload_check_off(settings):
+    """Most tests upload plain images as holding photos; tests/identity turn the check on."""
+    settings.KYC_FACE_UPLOAD_CHECK = False
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_asked():
     """Each test starts in English: a request in Chinese leaves its language on the thread."""
     from django.utils import translation

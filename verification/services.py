@@ -233,6 +233,14 @@ def _differs(verification: Verification, name: str, value) -> bool:
 # --- step 2: uploads ------------------------------------------------------------------------
 
 
+# An upload of one of these (re)starts the face match of the portrait and the holding photo.
+FACE_MATCHED_KINDS = (
+    Document.Kind.PASSPORT_DATA_PAGE,
+    Document.Kind.ID_FRONT,
+    Document.Kind.HOLDING_PHOTO,
+)
+
+
 def add_document(verification: Verification, kind: str, uploaded, *, actor) -> Document:
     """Checks, re-encodes and stores one upload, replacing the previous one of its kind.
 
@@ -240,6 +248,10 @@ def add_document(verification: Verification, kind: str, uploaded, *, actor) -> D
     PolicyBlocked. Documents with text are queued for reading once the upload is committed.
     """
     prepared = uploads.prepare_image(uploaded)  # before any lock: decoding takes a moment
+    if kind == Document.Kind.HOLDING_PHOTO:
+        from identity.upload_check import require_person_face
+
+        require_person_face(prepared.content)  # no face: refused like a blurred photo
     with transaction.atomic():
         locked = _lock_for_edit(verification)
         if kind not in required_document_kinds(locked):
@@ -269,6 +281,10 @@ def add_document(verification: Verification, kind: str, uploaded, *, actor) -> D
         if kind in Document.READ_KINDS:
             OcrResult.objects.create(document=document)
             transaction.on_commit(partial(queueing.queue_reading, document.pk))
+        if kind in FACE_MATCHED_KINDS:
+            from identity.queueing import start_face_match
+
+            transaction.on_commit(partial(start_face_match, locked.pk))
         _bump_evidence(locked, [])
     return document
 

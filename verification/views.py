@@ -7,7 +7,7 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -336,11 +336,20 @@ def document(request, pk):
     document = access.get_document_for_viewer(request.user, pk)
     if access.is_staff_view(request.user, document):
         services.record_document_view(request.user, document)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=document.content_type)
+    if request.GET.get("face"):
+        # A face cropped out of this image (the case page's face match), after the same checks.
+        from identity.crops import face_crop
+
+        content = face_crop(document, request.GET["face"])
+        if content is None:
+            raise Http404
+        response = HttpResponse(content, content_type="image/jpeg")
+    else:
+        try:
+            handle = document.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise Http404 from None
+        response = FileResponse(handle, content_type=document.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

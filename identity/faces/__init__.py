@@ -1,0 +1,53 @@
+"""Face matching, pure: images in, faces, boxes, embeddings and scores out. No Django here.
+
+The engine (dlib's HOG detector, 5-point shape predictor and ResNet embedding, from the
+face-recognition-models package) sits behind `model.py`; the rest only sees boxes and vectors,
+so another engine can replace it. `compare_images` is the one entry point the portal uses.
+"""
+
+from .analysis import (
+    DOCUMENT_DIFFERENT,
+    DOCUMENT_NOT_FOUND,
+    DOCUMENT_SAME,
+    MATCH_THRESHOLD,
+    UNSURE_THRESHOLD,
+    VERDICT_MATCH,
+    VERDICT_NO_FACE,
+    VERDICT_NO_MATCH,
+    VERDICT_UNSURE,
+    Face,
+    FaceComparison,
+    UnreadableImage,
+    compare_images,
+    distance_to_score,
+    find_faces,
+    find_person_faces,
+    has_person_face,
+    load_image,
+    verdict_for,
+)
+from .model import MODEL_NAME, model_version
+
+__all__ = [
+    "DOCUMENT_DIFFERENT",
+    "DOCUMENT_NOT_FOUND",
+    "DOCUMENT_SAME",
+    "MATCH_THRESHOLD",
+    "MODEL_NAME",
+    "UNSURE_THRESHOLD",
+    "VERDICT_MATCH",
+    "VERDICT_NO_FACE",
+    "VERDICT_NO_MATCH",
+    "VERDICT_UNSURE",
+    "Face",
+    "FaceComparison",
+    "UnreadableImage",
+    "compare_images",
+    "distance_to_score",
+    "find_faces",
+    "find_person_faces",
+    "has_person_face",
+    "load_image",
+    "model_version",
+    "verdict_for",
+]

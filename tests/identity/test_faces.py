@@ -1,0 +1,137 @@
+"""The face engine on real photographs: the person, not the picture, and the document in hand.
+
+Faces are real (the face_recognition package's test photos and scikit-image's astronaut);
+pages and scenes are generated around them. The MRZ reader is the portal's own.
+"""
+
+import socket
+
+import numpy as np
+import pytest
+
+from identity import faces
+from identity.document_numbers import read_document_number
+
+from .conftest import customer_page, evidence
+
+
+def compare(page_png, case, *, mrz=True):
+    return faces.compare_images(
+        page_png,
+        evidence(case),
+        read_document_number=read_document_number if mrz else None,
+        page_number=customer_page()[1]["number"] if mrz else None,
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "customer holding own page",
+        "same photo rescaled, rotated, re-lit",
+        "customer, another photo, brighter",
+    ],
+)
+def test_the_customer_holding_their_own_page_matches(page_png, case):
+    result = compare(page_png, case)
+    assert result.verdict == faces.VERDICT_MATCH
+    assert result.score >= result.threshold
+    assert result.document_in_hand == faces.DOCUMENT_SAME
+    assert not result.person.framed and not result.person.on_document
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["someone else holding the customer's page", "another person (astronaut) holding the page"],
+)
+def test_someone_else_holding_the_customers_page_does_not_match(page_png, case):
+    result = compare(page_png, case)
+    # The held page's portrait is the customer's, but the person is not: a naive "best face
+    # in the photo" would match here.
+    assert result.verdict == faces.VERDICT_NO_MATCH
+    assert result.score < faces.UNSURE_THRESHOLD
+    assert result.document_in_hand == faces.DOCUMENT_SAME
+
+
+def test_the_page_alone_on_a_table_is_no_face_for_the_person(page_png):
+    result = compare(page_png, "page alone on a table")
+    assert result.verdict == faces.VERDICT_NO_FACE
+    assert result.person is None and result.score is None
+
+
+def test_the_page_alone_is_no_face_when_only_its_layout_finds_it(page_png):
+    result = compare(page_png, "page alone on a table", mrz=False)
+    assert result.verdict == faces.VERDICT_NO_FACE
+    assert result.document_in_hand == faces.DOCUMENT_SAME
+    assert result.document_evidence == "layout and text"
+
+
+def test_a_print_of_the_portrait_held_up_instead_of_a_face_is_not_a_match(page_png):
+    result = compare(page_png, "portrait print held up instead of a face")
+    assert result.verdict == faces.VERDICT_NO_FACE
+    assert result.picture_held_up
+
+
+def test_the_right_person_holding_another_page_is_a_different_document(page_png):
+    result = compare(page_png, "customer holding another page")
+    assert result.verdict == faces.VERDICT_MATCH
+    assert result.document_in_hand == faces.DOCUMENT_DIFFERENT
+    assert result.document_evidence == "mrz"
+
+
+def test_another_page_is_never_the_same_document_by_layout_alone(page_png):
+    result = compare(page_png, "customer holding another page", mrz=False)
+    assert result.document_in_hand != faces.DOCUMENT_SAME
+
+
+def test_the_customers_page_is_found_by_its_layout_without_the_mrz(page_png):
+    result = compare(page_png, "customer holding own page", mrz=False)
+    assert result.document_in_hand == faces.DOCUMENT_SAME
+    assert result.held_portrait is not None and result.held_portrait.on_document
+
+
+def test_a_photo_without_anybody_is_no_face(page_png):
+    result = compare(page_png, "nobody")
+    assert result.verdict == faces.VERDICT_NO_FACE
+    assert result.holding_faces == 0
+    assert result.document_in_hand == faces.DOCUMENT_NOT_FOUND
+
+
+@pytest.mark.parametrize("content", [b"", b"not an image", b"\x89PNG\r\n\x1a\n broken"])
+def test_an_unreadable_image_is_a_clear_error(page_png, content):
+    with pytest.raises(faces.UnreadableImage):
+        faces.compare_images(page_png, content)
+
+
+def test_scores_and_verdicts_follow_dlibs_distance_rule():
+    assert faces.distance_to_score(0.0) == 1.0
+    assert faces.distance_to_score(0.6) == pytest.approx(0.5)  # dlib's "same person" limit
+    assert faces.distance_to_score(2.0) == 0.0
+    assert faces.verdict_for(None) == faces.VERDICT_NO_FACE
+    assert faces.verdict_for(0.7) == faces.VERDICT_MATCH
+    assert faces.verdict_for(0.52) == faces.VERDICT_UNSURE
+    assert faces.verdict_for(0.3) == faces.VERDICT_NO_MATCH
+
+
+def test_the_model_runs_without_the_network(page_png, monkeypatch):
+    """The weights come inside the installed package: nothing is fetched when matching."""
+    import face_recognition_models
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the face engine tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    result = faces.compare_images(page_png, evidence("customer holding own page"))
+    assert result.verdict == faces.VERDICT_MATCH
+    assert face_recognition_models.face_recognition_model_location().startswith(
+        face_recognition_models.__path__[0]
+    )
+
+
+def test_embeddings_are_stable_and_128_numbers(page_png):
+    first = faces.find_faces(faces.load_image(page_png))
+    second = faces.find_faces(faces.load_image(page_png))
+    assert len(first) == 1
+    assert first[0].embedding.shape == (128,)
+    assert np.allclose(first[0].embedding, second[0].embedding)

@@ -1,0 +1,128 @@
+"""The face match on the case page and as a risk signal: crops only through the audited
+document view, a doubtful result must be explained before Pass, and it blocks auto-approval."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from identity import matching, tasks
+from review import services
+from review.services import DecisionRefused
+from review.signals import open_signals, signals_for
+from tests.review.factories import submitted_case, with_ocr
+from verification.models import Status
+
+from .conftest import attach, customer_page, evidence
+
+pytestmark = pytest.mark.django_db
+
+
+def _case(case="customer holding own page", **fields):
+    """A submitted case whose page and holding photo are real images, its faces compared."""
+    from benchmarks.faces import scenes
+
+    verification = submitted_case(documents=False, **fields)
+    attach(verification, "passport_page", scenes.png(customer_page()[0]), "page.png")
+    attach(verification, "holding_photo", evidence(case))
+    with_ocr(verification, number=customer_page()[1]["number"])
+    match = matching.start_match(verification.pk, send=tasks.match_faces.apply_async)
+    match.refresh_from_db()
+    return verification, match
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+def test_a_clear_match_raises_no_signal_and_shows_both_faces(reviewer_client):
+    case, match = _case()
+    assert [s for s in signals_for(case) if s.kind == "face"] == []
+    html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    assert 'id="face-match"' in html
+    assert f"/documents/{match.portrait_document_id}/?face=portrait" in html
+    assert f"/documents/{match.holding_document_id}/?face=person" in html
+    assert "Same person" in html and "Same document as the uploaded page" in html
+    assert f'value="{match.score:.2f}"' in html and "(threshold)" in html
+
+
+def test_face_crops_come_only_through_the_audited_document_view(
+    reviewer_client, reviewer, client, outsider
+):
+    case, match = _case()
+    url = reverse("verification:document", args=[match.holding_document_id]) + "?face=person"
+    before = AuditEvent.objects.filter(action=AuditEvent.Action.DOCUMENT_VIEWED).count()
+    response = reviewer_client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "no-store"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DOCUMENT_VIEWED).count() == (
+        before + 1
+    )
+    import io
+
+    from PIL import Image
+
+    crop = Image.open(io.BytesIO(response.content))
+    assert max(crop.size) <= 320
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code in (302, 404)
+    # A face that was never found is not there to crop.
+    wrong = reverse("verification:document", args=[match.holding_document_id]) + "?face=portrait"
+    assert reviewer_client.get(wrong).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("case", "keys"),
+    [
+        ("someone else holding the customer's page", {"verdict"}),
+        ("customer holding another page", {"document"}),
+        ("portrait print held up instead of a face", {"verdict", "picture"}),
+    ],
+)
+def test_a_doubtful_face_match_is_a_signal_to_explain_before_pass(reviewer, case, keys):
+    verification, match = _case(case)
+    services.claim(verification.pk, reviewer)
+    face = {s.key.split(":")[1] for s in open_signals(verification) if s.kind == "face"}
+    assert face == keys
+    with pytest.raises(DecisionRefused):
+        services.record_decision(
+            verification.pk, "pass", reviewer=reviewer,
+            evidence_version=verification.evidence_version, accept_documents=True,
+        )  # fmt: skip
+    verification.refresh_from_db()
+    assert verification.status == Status.UNDER_REVIEW  # never rejected by the machine either
+    reasons = {s.key: "Compared by eye with the video call" for s in open_signals(verification)}
+    services.record_decision(
+        verification.pk, "pass", reviewer=reviewer, accept_documents=True,
+        evidence_version=verification.evidence_version, acknowledgements=reasons,
+    )  # fmt: skip
+    verification.refresh_from_db()
+    assert verification.status == Status.PASSED
+
+
+def test_an_unfinished_face_match_is_a_signal(reviewer):
+    from identity.models import FaceMatch
+
+    verification, match = _case()
+    FaceMatch.objects.filter(pk=match.pk).update(state=FaceMatch.State.RUNNING)
+    assert [s.key for s in open_signals(verification) if s.kind == "face"] == ["face:unfinished"]
+
+
+def test_case_page_query_count_stays_flat_with_a_face_match(
+    reviewer_client, django_assert_max_num_queries
+):
+    case, _match = _case("someone else holding the customer's page")
+    # The same bound as a case without faces (tests/review/test_views.py).
+    with django_assert_max_num_queries(40):
+        reviewer_client.get(reverse("review:detail", args=[case.pk]))
+
+
+def test_the_customer_never_sees_a_score(customer_client, customer):
+    case, match = _case(user=customer)
+    for name in ("verification:status", "verification:documents"):
+        response = customer_client.get(reverse(name), follow=True)
+        text = response.content.decode()
+        assert f"{match.score:.2f}" not in text and "face-match" not in text
