@@ -10,7 +10,8 @@ LogicV1 decides, with one addition: it scores a single typo (Petrov / Vetrov) ab
 two different given names (Jianguo / Jianhua). So when the names are within one letter of each
 other, token by token, in any order and with given names missing on either side, the name part
 counts as NEAR_NAME and the qualifiers (birth date, nationality, gender) still count against
-it, with the weights of the qualified name matcher. The better of the two scores counts.
+it, with the weights of the qualified name matcher. The better of the two scores counts, and
+the same full birth date adds BIRTH_DATE_BONUS (the scorers only count dates against).
 """
 
 import datetime
@@ -25,6 +26,7 @@ from .keys import name_tokens, token_sets
 from .transliteration import latin_forms
 
 NEAR_NAME = 0.95
+BIRTH_DATE_BONUS = 0.1
 QUALIFIER_WEIGHTS = {
     feature.name: -feature.weight for feature in NameQualifiedMatcher.features if feature.qualifier
 }
@@ -126,6 +128,10 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         features["near_name"] = 1.0 if edits == 0 else 0.9
         if NEAR_NAME - penalty > best_score:
             best_score, best_name = NEAR_NAME - penalty, "near-name"
+    if subject.birth_date and subject.birth_date.isoformat() in person.birth_dates:
+        # The same full birth date counts for the match, as a different one counts against.
+        features["dob_exact_match"] = 1.0
+        best_score += BIRTH_DATE_BONUS
     best_score = max(0.0, min(1.0, best_score))
     return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
 

@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from verification.comparison import document_fields
-from verification.models import Sex, Verification
+from verification.models import Document, OcrResult, Sex, Verification
+from verification.selectors import current_documents
 
 from . import matching, search
 from .models import Screening, ScreeningHit
+from .transliteration import has_han
 
 logger = logging.getLogger(__name__)
 State = Screening.State
@@ -33,9 +34,12 @@ def subject_of(verification: Verification) -> matching.Subject:
     MRZ, the typed birth date (the MRZ's when none was typed), nationality and sex."""
     names = []
     typed = " ".join(p for p in (verification.given_names, verification.surname) if p)
+    if has_han(typed):
+        # Han names are written surname first, without a space: 王 + 建国 is 王建国.
+        typed = f"{verification.surname}{verification.given_names}".replace(" ", "")
     if typed.strip():
         names.append(typed)
-    read = document_fields(verification) or {}
+    read = _mrz_fields(verification)
     read_name = " ".join(str(read.get(k) or "") for k in ("names", "surname")).strip()
     if read_name:
         names.append(read_name.replace("<", " "))
@@ -47,6 +51,17 @@ def subject_of(verification: Verification) -> matching.Subject:
         nationality=str(verification.nationality or "").lower(),
         gender=gender,
     )
+
+
+def _mrz_fields(verification) -> dict:
+    """What OCR read from the identity document, confirmed by check digits or not: a name
+    read there is screened even when the reading needs a person to confirm it."""
+    documents = current_documents(verification)
+    for kind in Document.READ_KINDS:
+        ocr = getattr(documents.get(kind), "ocr", None) if kind in documents else None
+        if ocr is not None and ocr.state == OcrResult.State.DONE and ocr.fields_json:
+            return ocr.fields
+    return {}
 
 
 def _mrz_date(value) -> datetime.date | None:
