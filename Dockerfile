@@ -16,9 +16,14 @@ WORKDIR /app
 # Runtime dependencies only (the dev list holds test tools), installed before the code is
 # copied so that a code change doesn't reinstall them.
 COPY pyproject.toml ./
+# PyICU (name transliteration for sanctions screening) is built against ICU, then the
+# compiler goes again; the ICU library stays.
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && apt-get update && apt-get install -y --no-install-recommends libicu72 libicu-dev pkg-config g++ \
     && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+    && rm /tmp/requirements.txt \
+    && apt-get purge -y --auto-remove libicu-dev pkg-config g++ \
+    && rm -rf /var/lib/apt/lists/*
 
 # The face match's model files come inside the face-recognition-models package (pinned in
 # pyproject.toml with dlib-bin): checked here, so the image never fetches weights at run time.

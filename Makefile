@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b
+# PyICU (name transliteration for sanctions screening) has no wheels: pip builds it on ICU.
+BUILD_PACKAGES := libicu-dev pkg-config g++
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql docker-compose gettext
 
 .PHONY: run port-free test setup venv lint format messages benchmark clean
@@ -29,6 +31,7 @@ test: setup
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	@scripts/system-packages.sh $(BUILD_PACKAGES)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) scripts/requirements.py > $(VENV)/requirements.txt

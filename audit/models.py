@@ -22,6 +22,7 @@ class AuditEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("Changed a login's roles")
         ROLE_PERMISSIONS_CHANGED = "role_permissions_changed", _("Changed what a role may do")
         PASSWORD_SET_BY_STAFF = "password_set_by_staff", _("Set another login's password")
+        SCREENING_HIT_RESOLVED = "screening_hit_resolved", _("Resolved a screening hit")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

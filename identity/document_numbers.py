@@ -7,7 +7,7 @@ face code.
 
 def read_document_number(image) -> str | None:
     """The MRZ's document number in `image` (PIL image or bytes) when its check digit holds."""
-    from verification.ocr import read_mrz
+    from verification.mrz import read_mrz
 
     reading = read_mrz(image)
     if reading.fields is None or not reading.check_digits.get("number"):

@@ -50,6 +50,20 @@ def integer(name: str, default: int, *, minimum: int, maximum: int | None = None
     return value
 
 
+def fraction(name: str, default: float) -> float:
+    """A number from 0 to 1, such as a score threshold."""
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {raw!r}.") from None
+    if not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {raw!r}.")
+    return value
+
+
 def rate_limit(name: str, default: str) -> str:
     """allauth's rate syntax, checked here because allauth only parses it on the first request."""
     raw = _raw(name)

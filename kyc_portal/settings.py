@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "notifications",
     "privacy",
     "identity",
+    "screening",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,17 @@ CELERY_BEAT_SCHEDULE["purge-expired-document-images"] = {
 CELERY_BEAT_SCHEDULE["purge-expired-kyc-records"] = {
     "task": "privacy.tasks.purge_expired_kyc_records",
     "schedule": 24 * 3600,
+}
+
+# Submissions whose screening never reached the broker or whose worker died are screened; a
+# loaded list version re-screens every passed customer, a batch at a time (screening/).
+CELERY_BEAT_SCHEDULE["sweep-unfinished-screenings"] = {
+    "task": "screening.tasks.sweep_unfinished_screenings",
+    "schedule": 60,
+}
+CELERY_BEAT_SCHEDULE["rescreen-passed-customers"] = {
+    "task": "screening.tasks.rescreen_passed_customers",
+    "schedule": 60,
 }
 
 # --- Files ---------------------------------------------------------------------------------------
@@ -395,6 +407,10 @@ KYC_FACE_UPLOAD_CHECK = read.boolean("KYC_FACE_UPLOAD_CHECK", True)
 # The portal's own address, for links in emails (which are sent outside any request). In
 # production it must be the public https address (kyc_portal.checks).
 PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")
+
+# Sanctions and PEP screening: a list entry scoring this much (0 to 1) against an applicant
+# is a hit that a reviewer must resolve (screening/, README "Sanctions and PEP screening").
+KYC_SCREENING_THRESHOLD = read.fraction("KYC_SCREENING_THRESHOLD", 0.8)
 
 # --- Security ------------------------------------------------------------------------------------
 

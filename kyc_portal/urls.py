@@ -16,6 +16,7 @@ urlpatterns = [
     path("kyc/", include("verification.urls")),
     path("notifications/", include("notifications.urls")),
     path("sales/", include("sales.urls")),
+    path("review/screening/", include("screening.urls")),
     path("review/", include("review.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -33,6 +33,7 @@ class QueueFilterForm(forms.Form):
     )
     ocr_mismatch = forms.BooleanField(label=_("OCR mismatch"), required=False)
     returned = forms.BooleanField(label=_("Supplement returned"), required=False)
+    screening_hit = forms.BooleanField(label=_("Screening hit"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
 
     def __init__(self, *args, **kwargs):

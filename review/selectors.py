@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kyc_portal.crypto import lookup_hash
+from screening import selectors as screening_selectors
 from verification import policy
 from verification.models import Document, Status, Verification
 
@@ -52,6 +53,7 @@ def queue_base():
     # Returned supplements first: those customers have already waited through one review.
     return (
         Verification.objects.filter(status__in=QUEUE_STATUSES)
+        .annotate(screening_hit=screening_selectors.has_unresolved_hit())
         .select_related("user", "assigned_to")
         .order_by("-supplement_returned", "sla_due_at", "submitted_at", "pk")
     )
@@ -81,6 +83,8 @@ def filtered_queue(user, filters: dict):
         cases = cases.filter(Q(ocr_mismatch=True) | Q(ocr_matched=False))
     if filters.get("returned"):
         cases = cases.filter(supplement_returned=True)
+    if filters.get("screening_hit"):
+        cases = cases.filter(screening_hit=True)
     if filters.get("nationality"):
         cases = cases.filter(nationality=filters["nationality"])
     if filters.get("document_type"):
@@ -229,6 +233,8 @@ def case_details(verification) -> dict:
         "face": facts.face,
         # The same list record_decision checks before a pass.
         "signals": signals_for(verification, facts),
+        "screening": facts.screening,
+        "screening_hits": facts.screening_hits,
         "earlier_applications": list(
             Verification.objects.filter(user_id=verification.user_id)
             .exclude(pk=verification.pk)

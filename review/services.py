@@ -445,7 +445,7 @@ def _acknowledge_signals(verification, facts, reasons: dict, reviewer, decision)
     """Stores the reviewer's reason for each open signal they explained, with the pass."""
     for signal in signals_for(verification, facts):
         reason = (reasons.get(signal.key) or "").strip()
-        if not signal.is_open or not reason:
+        if not signal.is_open or not signal.acknowledgeable or not reason:
             continue
         acknowledgement = SignalAcknowledgement.objects.create(
             verification=verification,

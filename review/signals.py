@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from screening import selectors as screening_selectors
 from verification import comparison, policy
 from verification import selectors as verification_selectors
 from verification.models import Status, Verification
@@ -202,6 +203,14 @@ class CaseFacts:
 
         return face_evidence(self.verification, self.documents)
 
+    @cached_property
+    def screening(self):
+        return screening_selectors.submission_screening(self.verification)
+
+    @cached_property
+    def screening_hits(self) -> list:
+        return screening_selectors.hits_of(self.verification)
+
 
 # --- the signals ---------------------------------------------------------------------------------
 
@@ -214,6 +223,9 @@ class Signal:
     kind: str
     title: str
     acknowledgement: SignalAcknowledgement | None = None
+    # False for what a reason cannot settle (a screening hit is resolved on its own, with four
+    # eyes for a true match): it stays open, and Pass refused, until then.
+    acknowledgeable: bool = True
 
     @property
     def is_open(self) -> bool:
@@ -292,12 +304,34 @@ def face_match(facts: CaseFacts) -> list[Signal]:
     return signals
 
 
-# Sanctions screening results join here, as functions of the same shape.
+def screening_hits(facts: CaseFacts) -> list[Signal]:
+    """Sanctions and PEP screening: an unresolved hit (never acknowledged by a reason, resolved
+    on the case page), and a screening that has not finished or failed."""
+    signals = []
+    for hit in facts.screening_hits:
+        if hit.is_unresolved:
+            title = gettext("Screening hit: %(caption)s (%(topics)s), score %(score).2f") % {
+                "caption": hit.caption,
+                "topics": ", ".join(hit.topics) or "—",
+                "score": hit.score,
+            }
+            signals.append(Signal(f"screening:{hit.pk}", "screening_hit", title, None, False))
+    screening = facts.screening
+    if screening is not None and screening.state in ("pending", "running"):
+        title = gettext("Sanctions and PEP screening has not finished yet")
+        signals.append(Signal(f"screening-pending:{screening.pk}", "screening", title))
+    elif screening is not None and screening.state == "failed":
+        title = gettext("Sanctions and PEP screening failed: screen the applicant by hand")
+        signals.append(Signal(f"screening-failed:{screening.pk}", "screening", title))
+    return signals
+
+
 PROVIDERS: list[Callable[[CaseFacts], list[Signal]]] = [
     differing_fields,
     policy_hits,
     duplicate_documents,
     face_match,
+    screening_hits,
 ]
 
 
@@ -312,6 +346,8 @@ def signals_for(verification, facts: CaseFacts | None = None) -> list[Signal]:
     }  # ordered oldest first: the latest acknowledgement of a key wins
     return [
         replace(signal, acknowledgement=acknowledged.get(signal.key))
+        if signal.acknowledgeable
+        else signal
         for provider in PROVIDERS
         for signal in provider(facts)
     ]

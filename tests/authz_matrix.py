@@ -35,6 +35,8 @@ URL_ARGS = {
     "review:reassign": {"pk": "verification"},
     "review:mark_document": {"pk": "verification", "document_pk": "document"},
     "review:confirm": {"pk": "verification", "decision_pk": "decision"},
+    "screening:resolve": {"pk": "screening_hit"},
+    "screening:confirm": {"pk": "screening_hit"},
 }
 
 # POST bodies; empty unless a view needs something to get past its form.
@@ -97,6 +99,12 @@ _TABLE = """
     review:queue                       POST 405         405         405         405         405         403         403         mfa
     review:reassign                    GET  405         405         405         405         405         405         405         mfa
     review:reassign                    POST login       403         403         403         redirect    403         403         mfa
+    screening:confirm                  GET  405         405         405         405         405         405         405         mfa
+    screening:confirm                  POST login       403         403         403         redirect    403         403         mfa
+    screening:hits                     GET  login       403         403         ok          ok          403         403         mfa
+    screening:hits                     POST 405         405         405         405         405         403         403         mfa
+    screening:resolve                  GET  405         405         405         405         405         405         405         mfa
+    screening:resolve                  POST login       403         403         redirect    redirect    403         403         mfa
     review:release                     GET  405         405         405         405         405         405         405         mfa
     review:release                     POST login       403         403         redirect    redirect    403         403         mfa
     sales:customer_detail              GET  login       403         403         403         403         ok          404         mfa

@@ -107,6 +107,15 @@ def _english_unless_asked():
     translation.deactivate()
 
 
+@pytest.fixture
+def sample_watchlist(db):
+    """The shipped sample list (made-up people) loaded as the active "sample" watchlist."""
+    from screening.demo import SAMPLE_DATASET, SAMPLE_LIST
+    from screening.loading import load_watchlist
+
+    return load_watchlist(SAMPLE_LIST, SAMPLE_DATASET).version
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_inline():
     """Tasks run inline unless a test asks for a real worker (see `celery_worker`)."""

@@ -126,3 +126,35 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     content_type = "image/png"
     width = 1200
     height = 850
+
+
+def screening_hit(verification, entity_id="listed-1", caption="Listed Person", **fields):
+    """An open screening hit on `verification` from a small list version made for it."""
+    from screening.listdata import content_hash
+    from screening.models import Screening, ScreeningHit, Watchlist, WatchlistVersion
+
+    watchlist, _created = Watchlist.objects.get_or_create(name="factory")
+    version = WatchlistVersion.objects.create(watchlist=watchlist, label="factory", entity_count=1)
+    screening = Screening.objects.create(
+        verification=verification,
+        reason=Screening.Reason.MONITORING,
+        evidence_version=verification.evidence_version,
+        state=Screening.State.DONE,
+        list_versions=[version.pk],
+    )
+    data = {"names": [caption], "birth_dates": [], "countries": [], "gender": [], "topics": []}
+    defaults = {
+        "topics": ["sanction"],
+        "entity_data": data,
+        "content_hash": content_hash(data),
+        "score": 0.95,
+        "explanation": {"name": caption, "matched": ["near_name"], "against": []},
+    }
+    return ScreeningHit.objects.create(
+        verification=verification,
+        screening=screening,
+        list_version=version,
+        entity_id=entity_id,
+        caption=caption,
+        **{**defaults, **fields},
+    )

@@ -24,6 +24,7 @@ from tests.factories import (
     SalesGroupFactory,
     UserFactory,
     VerificationFactory,
+    screening_hit,
     staff_user,
     superuser,
 )
@@ -117,6 +118,7 @@ def build_world() -> World:
         "document": document.pk,
         "notification": notification.pk,
         "decision": decision.pk,
+        "screening_hit": screening_hit(verification).pk,
         "owner": owner.pk,
         # What the admin's object pages are tried on (see matrix.ADMIN_OBJECTS).
         "user": owner.pk,

@@ -505,7 +505,6 @@ def submit(
         if differences and not confirm_mismatch:
             return SubmitOutcome(locked, differences=differences)
 
-        from review.signals import open_signals
         from review.sla import due_at
 
         now = timezone.now()
@@ -547,21 +546,32 @@ def submit(
             submitted = change_status(
                 locked.pk, Status.PROVIDED, actor=actor, reason=reason, **fields
             )
-        # Auto-approval passes only what a reviewer could pass at once: no open risk signal.
-        if (
-            settings.KYC_AUTO_APPROVE
-            and submitted.ocr_matched
-            and not returning
-            and not open_signals(submitted)
-        ):
-            submitted = change_status(
-                submitted.pk,
-                Status.PASSED,
-                actor=None,
-                reason="Auto-approved: OCR matched (KYC_AUTO_APPROVE)",
-                decided_at=now,
-            )
+        # A submission's screening is still running here (screening.handlers): it calls
+        # approve_automatically again when it finds nothing.
+        if not returning and approve_automatically(submitted.pk, now=now):
+            submitted.refresh_from_db()
     return SubmitOutcome(submitted, submitted=True)
+
+
+def approve_automatically(verification_id, *, now=None) -> bool:
+    """With KYC_AUTO_APPROVE, passes a submitted (Provided), OCR-matched application that has no
+    open risk signal, as a reviewer could pass it at once; True if it did."""
+    from review.signals import open_signals
+
+    if not settings.KYC_AUTO_APPROVE:
+        return False
+    with transaction.atomic():
+        locked = Verification.objects.select_for_update().get(pk=verification_id)
+        if locked.status != Status.PROVIDED or not locked.ocr_matched or open_signals(locked):
+            return False
+        change_status(
+            locked.pk,
+            Status.PASSED,
+            actor=None,
+            reason="Auto-approved: OCR matched (KYC_AUTO_APPROVE)",
+            decided_at=now or timezone.now(),
+        )
+    return True
 
 
 # --- serving ------------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ ALLOWED = {
     # A resubmission stays "Under review" to the customer: the case goes back to the queue
     # unassigned (never "Provided" a second time).
     Status.SUPPLEMENT_REQUESTED: {Status.UNDER_REVIEW, Status.REJECTED, Status.WITHDRAWN},
-    Status.PASSED: {Status.LAPSED},
+    # A passed customer found on a sanctions list by monitoring: only through a confirmed true
+    # match (four eyes, screening.resolution), which ends in a final rejection.
+    Status.PASSED: {Status.LAPSED, Status.REJECTED},
     # Only a final rejection decided before the account was erased and confirmed by a
     # supervisor afterwards (four eyes): the record then says what was decided.
     Status.WITHDRAWN: {Status.REJECTED},

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 APPS = ("accounts", "audit", "kyc_portal", "notifications", "privacy", "review", "sales")
-APPS += ("verification", "identity")
+APPS += ("identity", "screening", "verification")
 
 
 def module_files(root: Path, apps=APPS) -> dict[str, Path]:

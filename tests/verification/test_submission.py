@@ -215,14 +215,28 @@ def test_policy_rules_are_data_staff_can_change(customer_client, customer):
     assert str(Verification.objects.get(user=customer).nationality) == "FR"
 
 
-def test_auto_approve_passes_an_ocr_matched_case(customer_client, customer, settings):
+def test_auto_approve_passes_an_ocr_matched_case_once_screening_found_nothing(
+    customer_client, customer, settings, sample_watchlist, django_capture_on_commit_callbacks
+):
     settings.KYC_AUTO_APPROVE = True
     verification = complete_passport_draft(customer)
-    _submit(customer_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(customer_client)
     verification.refresh_from_db()
     assert verification.status == Status.PASSED
     moves = list(StatusChange.objects.filter(verification=verification).values_list("old", "new"))
     assert moves == [(Status.DRAFT, Status.PROVIDED), (Status.PROVIDED, Status.PASSED)]
+    screening = verification.screenings.get()
+    assert (screening.state, screening.list_versions) == ("done", [sample_watchlist.pk])
+
+
+def test_auto_approve_waits_for_the_screening(customer_client, customer, settings):
+    settings.KYC_AUTO_APPROVE = True
+    verification = complete_passport_draft(customer)
+    _submit(customer_client)  # its screening is queued after the commit, which never comes here
+    verification.refresh_from_db()
+    assert verification.status == Status.PROVIDED
+    assert verification.screenings.get().state == "pending"
 
 
 def test_auto_approve_leaves_mismatches_to_a_person(customer_client, customer, settings):

@@ -36,7 +36,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<18} {email:<24} password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Sales group referral code: {group.referral_code}")
         if options["with_applications"]:
+            self._ensure_sample_watchlist()
             self._ensure_applications(reviewer=logins[roles.REVIEWER], group=group)
+
+    def _ensure_sample_watchlist(self):
+        # Before the applications: their submissions are screened against it.
+        from screening.demo import ensure_sample_watchlist
+
+        loaded = ensure_sample_watchlist()
+        if loaded is not None:
+            self.stdout.write(
+                f"  Loaded the sample watchlist (made-up people): {loaded.version.entity_count} "
+                "entities. Load the real lists with manage.py load_watchlist (README)."
+            )
 
     def _ensure_applications(self, *, reviewer, group):
         from verification import demo

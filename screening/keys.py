@@ -1,0 +1,93 @@
+"""Blocking keys: the few index entries that let a name find its list entries fast.
+
+Pure code: no database. A name becomes lower-case Latin tokens (after transliteration); the
+keys are 63-bit hashes, small in the index and the same on PostgreSQL and SQLite:
+
+- the exact token ("t"), used only for a one-word name (a surname alone);
+- for each pair of tokens of one name, in any order (reordered names, and a missing given
+  or middle name leaves the other pairs): their metaphones ("m"), so most misspellings keep
+  the key; and the metaphone of one with the first two letters of the other ("b") and with
+  its last two ("e"): one typo leaves one token whole and one end of the other unchanged.
+
+Adjacent short tokens are also joined ("jian guo" -> "jianguo"), as pinyin is written both
+ways.
+"""
+
+import hashlib
+import re
+from itertools import combinations
+
+from rigour.text.phonetics import metaphone
+
+from .transliteration import latin_forms
+
+TOKEN = re.compile(r"[a-z0-9]+")
+MAX_TOKENS = 6  # a name longer than this is a title or a list of names: its first six count
+SYLLABLE = 6  # tokens up to this long are joined with their neighbour as a variant
+
+
+def key_hash(text: str) -> int:
+    """A stable signed 64-bit integer for a key (fits a BIGINT column)."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def name_tokens(latin_name: str) -> list[str]:
+    """Lower-case tokens of one Latin name, two letters or more, at most MAX_TOKENS."""
+    tokens = [t for t in TOKEN.findall(latin_name.lower()) if len(t) >= 2]
+    return tokens[:MAX_TOKENS]
+
+
+def token_sets(names) -> list[list[str]]:
+    """Every name of an entity or applicant as its token lists (transliterations included)."""
+    sets = []
+    for name in names:
+        for form in latin_forms(name):
+            tokens = name_tokens(form)
+            if tokens:
+                sets.append(tokens)
+                joined = _joined_neighbours(tokens)
+                if joined:
+                    sets.append(joined)
+    return sets
+
+
+def _joined_neighbours(tokens: list[str]) -> list[str] | None:
+    """ "wang jian guo" -> ["wang", "jianguo"]: the last two short tokens written as one."""
+    if len(tokens) < 3 or len(tokens[-1]) > SYLLABLE or len(tokens[-2]) > SYLLABLE:
+        return None
+    return [*tokens[:-2], tokens[-2] + tokens[-1]]
+
+
+def _phonetic(token: str) -> str:
+    return metaphone(token) or token
+
+
+def pair_keys(tokens: list[str]) -> set[str]:
+    keys = set()
+    for a, b in combinations(dict.fromkeys(tokens), 2):
+        pa, pb = _phonetic(a), _phonetic(b)
+        keys.add("m:{}|{}".format(*sorted((pa, pb))))
+        keys.update((f"b:{pa}|{b[:2]}", f"e:{pa}|{b[-2:]}", f"b:{pb}|{a[:2]}", f"e:{pb}|{a[-2:]}"))
+    return keys
+
+
+def entity_keys(names) -> set[int]:
+    """The keys a list entry is indexed under."""
+    keys = set()
+    for tokens in token_sets(names):
+        keys.update(f"t:{token}" for token in tokens)
+        keys.update(pair_keys(tokens))
+    return {key_hash(key) for key in keys}
+
+
+def query_keys(names) -> set[int]:
+    """The keys to look an applicant up by: pairs when a name has two tokens or more, the
+    single token for a one-word name."""
+    keys = set()
+    for tokens in token_sets(names):
+        if len(tokens) == 1:
+            keys.add(f"t:{tokens[0]}")
+        else:
+            keys.update(pair_keys(tokens))
+    return {key_hash(key) for key in keys}

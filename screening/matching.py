@@ -1,0 +1,226 @@
+"""Scoring an applicant against list entries with nomenklatura's matchers.
+
+Pure code: no database. Two of the algorithms OpenSanctions' matching service (yente) offers
+score each candidate: LogicV1 (names, with birth-date and identifier rules) and the
+name-based matcher with qualifiers (Jaro and Soundex over name parts, birth date, country and
+gender counting against). Names are transliterated first (screening.transliteration), so a
+name in Han or Cyrillic meets its Latin form.
+
+LogicV1 decides, with one addition: it scores a single typo (Petrov / Vetrov) about as low as
+two different given names (Jianguo / Jianhua). So when the names are within one letter of each
+other, token by token, in any order and with given names missing on either side, the name part
+counts as NEAR_NAME and the qualifiers (birth date, nationality, gender) still count against
+it, with the weights of the qualified name matcher. The better of the two scores counts, and
+the same full birth date adds BIRTH_DATE_BONUS (the scorers only count dates against).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from followthemoney import model
+from nomenklatura.matching import LogicV1, NameQualifiedMatcher, ScoringConfig
+from rigour.text.distance import levenshtein
+
+from .keys import name_tokens, token_sets
+from .transliteration import latin_forms
+
+NEAR_NAME = 0.95
+BIRTH_DATE_BONUS = 0.1
+QUALIFIER_WEIGHTS = {
+    feature.name: -feature.weight for feature in NameQualifiedMatcher.features if feature.qualifier
+}
+# Features whose score is a penalty (a disagreement), reported as such in an explanation.
+QUALIFIERS = {
+    "country_mismatch",
+    "dob_year_disjoint",
+    "dob_day_disjoint",
+    "gender_mismatch",
+    "orgid_disjoint",
+    "numbers_mismatch",
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who is screened: names as typed and as read (any script), birth date, nationality."""
+
+    names: tuple[str, ...]
+    birth_date: datetime.date | None = None
+    nationality: str = ""  # ISO 3166 alpha-2
+    gender: str = ""  # "male" / "female" / ""
+
+
+@dataclass(frozen=True)
+class ListedPerson:
+    """What matching keeps of a list entry."""
+
+    entity_id: str
+    caption: str
+    names: tuple[str, ...]
+    birth_dates: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    gender: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    reference: object = field(default=None, compare=False)  # the caller's row, for recording
+
+
+@dataclass(frozen=True)
+class Match:
+    person: ListedPerson
+    score: float
+    explanation: dict
+
+
+def _all_names(names) -> list[str]:
+    """The names and their Latin forms, each once."""
+    result = []
+    for name in names:
+        if name and name.strip():
+            result.append(name.strip())
+            result.extend(latin_forms(name))
+    return list(dict.fromkeys(result))
+
+
+def _person(entity_id: str, names, birth_dates, countries, genders):
+    entity = model.make_entity("Person")
+    entity.id = entity_id
+    for name in _all_names(names):
+        entity.add("name", name, quiet=True)
+    for date in birth_dates:
+        entity.add("birthDate", date, quiet=True)
+    for country in countries:
+        entity.add("nationality", country, quiet=True)
+    for gender in genders:
+        entity.add("gender", gender, quiet=True)
+    return entity
+
+
+def subject_entity(subject: Subject):
+    birth = [subject.birth_date.isoformat()] if subject.birth_date else []
+    countries = [subject.nationality.lower()] if subject.nationality else []
+    genders = [subject.gender] if subject.gender else []
+    return _person("applicant", subject.names, birth, countries, genders)
+
+
+def listed_entity(person: ListedPerson):
+    return _person(
+        person.entity_id or "listed", person.names, person.birth_dates, person.countries,
+        person.gender,
+    )  # fmt: skip
+
+
+def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
+    """How well `person` matches `subject` (0 to 1), with the features that decided it."""
+    query = query if query is not None else subject_entity(subject)
+    candidate = listed_entity(person)
+    features = {}
+    logic = LogicV1.compare(query, candidate, CONFIG)
+    best_score, best_name = logic.score, LogicV1.NAME
+    _collect(features, logic)
+    edits = name_edits(subject.names, person.names)
+    if edits is not None and edits <= 1:
+        qualified = NameQualifiedMatcher.compare(query, candidate, CONFIG)
+        _collect(features, qualified)
+        penalty = sum(
+            weight * features.get(name, 0.0) for name, weight in QUALIFIER_WEIGHTS.items()
+        )
+        features["near_name"] = 1.0 if edits == 0 else 0.9
+        if NEAR_NAME - penalty > best_score:
+            best_score, best_name = NEAR_NAME - penalty, "near-name"
+    if subject.birth_date and subject.birth_date.isoformat() in person.birth_dates:
+        # The same full birth date counts for the match, as a different one counts against.
+        features["dob_exact_match"] = 1.0
+        best_score += BIRTH_DATE_BONUS
+    best_score = max(0.0, min(1.0, best_score))
+    return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
+
+
+def _collect(features: dict, result) -> None:
+    for name, feature in result.explanations.items():
+        if feature.score:
+            features[name] = round(max(feature.score, features.get(name, 0.0)), 3)
+
+
+def name_edits(names_a, names_b) -> int | None:
+    """The fewest letter edits between two names, token by token in any order, over the
+    tokens the shorter name has (at least two): None when no pair of names gets that far."""
+    best = None
+    for a in token_sets(names_a):
+        for b in token_sets(names_b):
+            edits = _aligned_edits(a, b)
+            if edits is not None and (best is None or edits < best):
+                best = edits
+    return best
+
+
+def _aligned_edits(a: list[str], b: list[str]) -> int | None:
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 2:
+        return None
+    remaining = list(long)
+    total = 0
+    # Closest pairs first: with a handful of tokens, greedy is as good as a full assignment.
+    for token in sorted(short, key=lambda t: min(levenshtein(t, o) for o in remaining)):
+        distances = [levenshtein(token, other) for other in remaining]
+        index = min(range(len(remaining)), key=distances.__getitem__)
+        total += distances[index]
+        remaining.pop(index)
+        if total > 1:
+            return total
+    return total
+
+
+def _explain(subject: Subject, person: ListedPerson, algorithm: str, features: dict) -> dict:
+    """Which features matched, in words a reviewer can check (list values only, no applicant
+    data: the case page shows the applicant beside it)."""
+    return {
+        "algorithm": algorithm,
+        "matched": sorted(k for k in features if k not in QUALIFIERS),
+        "against": sorted(k for k in features if k in QUALIFIERS),
+        "features": features,
+        "name": closest_name(subject, person),
+        "birth_date": _date_relation(subject.birth_date, person.birth_dates),
+        "nationality": _country_relation(subject.nationality, person.countries),
+    }
+
+
+def closest_name(subject: Subject, person: ListedPerson) -> str:
+    """The list name sharing most tokens with the applicant's names (after transliteration)."""
+    wanted = {t for name in _all_names(subject.names) for t in name_tokens(name)}
+    best, best_overlap = person.caption, -1
+    for name in person.names:
+        tokens = {t for form in latin_forms(name) for t in name_tokens(form)}
+        overlap = len(tokens & wanted)
+        if overlap > best_overlap:
+            best, best_overlap = name, overlap
+    return best
+
+
+def _date_relation(birth_date, listed_dates) -> str:
+    if not birth_date or not listed_dates:
+        return "unknown"
+    iso = birth_date.isoformat()
+    if any(iso.startswith(d) or d.startswith(iso) for d in listed_dates):
+        return "same"
+    if any(d[:4] == iso[:4] for d in listed_dates):
+        return "same year"
+    return "different"
+
+
+def _country_relation(nationality: str, countries) -> str:
+    if not nationality or not countries:
+        return "unknown"
+    return "same" if nationality.lower() in {c.lower() for c in countries} else "different"
+
+
+CONFIG = ScoringConfig.defaults()
+
+
+@lru_cache(maxsize=1)
+def warm_up() -> bool:
+    """Loads the transliteration tables and scorers once per process (a worker's first
+    screening would otherwise pay for ICU and pypinyin dictionaries)."""
+    probe = Subject(("王建国", "Иван Петров"), datetime.date(1970, 1, 1), "cn", "male")
+    score(probe, ListedPerson("warm-up", "Wang Jianguo", ("Wang Jianguo",), ("1970",), ("cn",)))
+    return True

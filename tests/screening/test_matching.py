@@ -1,0 +1,135 @@
+"""Screening a name against the sample list: transliteration, reordering, typos, birth dates.
+
+Runs the real path (key index in the database, nomenklatura scorers) on the shipped sample
+list; the variants are generated from the list's own names.
+"""
+
+import datetime
+
+import pytest
+
+from screening import keys, matching, search
+from screening.transliteration import latin_forms
+
+pytestmark = pytest.mark.django_db
+
+
+def hits(name, birth_date=None, nationality=""):
+    subject = matching.Subject(
+        names=(name,),
+        birth_date=datetime.date.fromisoformat(birth_date) if birth_date else None,
+        nationality=nationality,
+    )
+    return [(m.person.entity_id, m.score) for m in search.screen(subject)]
+
+
+def hit_ids(*args, **kwargs):
+    return [entity_id for entity_id, _score in hits(*args, **kwargs)]
+
+
+def test_han_names_are_read_as_pinyin_surname_first():
+    assert latin_forms("王建国") == ("Wang Jianguo",)
+    assert latin_forms("欧阳假德") == ("Ouyang Jiade",)  # a two-character surname
+    assert latin_forms("单雄信") == ("Shan Xiongxin",)  # 单 read as a surname
+    assert latin_forms("Иван Петров") == ("Ivan Petrov",)
+
+
+def test_scorers_alone_miss_han_against_pinyin_but_transliterated_names_meet():
+    # The reason for transliterating first: the matchers compare Latin forms.
+    assert keys.query_keys(["Wang Jianguo"]) & keys.entity_keys(["王建国"])
+    assert keys.query_keys(["王建国"]) & keys.entity_keys(["Wang Jian Guo"])
+
+
+def test_exact_name_hits_with_birth_date_and_nationality(sample_watchlist):
+    found = hits("Ivan Sergeyevich Petrov", "1970-01-02", "ru")
+    assert found[0] == ("sample-ivan-petrov", 1.0)
+
+
+@pytest.mark.parametrize(
+    "query, entity_id",
+    [
+        ("王建国", "sample-wang-jianguo"),  # Han against the list's Han
+        ("Wang Jianguo", "sample-wang-jianguo"),
+        ("Wang Jian Guo", "sample-wang-jianguo"),
+        ("Chen Xuni", "sample-chen-xuni"),  # Latin against a list name only in Han
+        ("陈虚拟", "sample-chen-xuni"),
+        ("Zhao Jiaming", "sample-zhao-jiaming"),
+        ("Иван Петров", "sample-ivan-petrov"),  # Cyrillic against Latin and Cyrillic
+        ("Olga Smirnova", "sample-olga-smirnova"),  # Latin against Cyrillic
+        ("Ольга Смирнова", "sample-olga-smirnova"),
+        ("Dmytro Vyhadko", "sample-dmytro-vygadko"),
+        ("Mirela Fakeova", "sample-mirela-fakeova"),
+        ("Мирела Фейкова", "sample-mirela-fakeova"),
+    ],
+)
+def test_names_in_other_scripts_hit_their_latin_forms_and_back(sample_watchlist, query, entity_id):
+    assert entity_id in hit_ids(query)
+
+
+@pytest.mark.parametrize(
+    "query, entity_id",
+    [
+        ("Jianguo Wang", "sample-wang-jianguo"),
+        ("Petrov Ivan", "sample-ivan-petrov"),
+        ("Smirnova Olga Nikolaevna", "sample-olga-smirnova"),
+        ("Quibble Zanthor", "sample-zanthor-quibble"),
+    ],
+)
+def test_reordered_names_hit(sample_watchlist, query, entity_id):
+    assert entity_id in hit_ids(query)
+
+
+def test_a_missing_given_name_still_hits(sample_watchlist):
+    assert "sample-olga-smirnova" in hit_ids("Olga Smirnova", "1975-09-30")  # no patronymic
+    assert "sample-testa-fakeman" in hit_ids("Testa Fakeman")  # no middle name
+
+
+def _one_letter_wrong(name: str):
+    """Every variant of `name` with one letter replaced, dropped or doubled (generated)."""
+    for index, letter in enumerate(name):
+        if not letter.isalpha():
+            continue
+        replacement = "e" if letter.lower() != "e" else "a"
+        yield name[:index] + replacement + name[index + 1 :]
+        yield name[:index] + name[index + 1 :]
+        yield name[:index] + letter + name[index:]
+
+
+LATIN_SAMPLE_NAMES = {
+    "sample-ivan-petrov": "Ivan Petrov",
+    "sample-zanthor-quibble": "Zanthor Quibble",
+    "sample-olga-smirnova": "Olga Smirnova",
+    "sample-wang-jianguo": "Wang Jianguo",
+    "sample-nadia-imaginova": "Nadia Imaginova",
+    "sample-hamid-namaani": "Hamid Namaani",
+}
+
+
+@pytest.mark.parametrize("entity_id, name", sorted(LATIN_SAMPLE_NAMES.items()))
+def test_one_letter_wrong_still_hits(sample_watchlist, entity_id, name):
+    variants = sorted(set(_one_letter_wrong(name)) - {name})
+    missed = [v for v in variants if entity_id not in hit_ids(v)]
+    assert not missed, f"{len(missed)} of {len(variants)} one-letter variants missed: {missed}"
+
+
+def test_a_common_name_with_another_birth_date_does_not_hit(sample_watchlist):
+    assert hit_ids("John Smith", "1980-05-06", "gb") == []
+    assert hit_ids("John Smith", "1962-11-30", "gb") == ["sample-john-smith"]
+
+
+def test_an_unrelated_name_does_not_hit(sample_watchlist):
+    assert hits("Jane Doe", "1990-05-17", "nl") == []
+    assert hits("Wang Jianhua", "1990-05-17", "cn") == []  # shares the surname only
+
+
+def test_a_hit_explains_what_matched(sample_watchlist):
+    subject = matching.Subject(("Petrov Ivan",), datetime.date(1970, 1, 2), "ru", "male")
+    match = search.screen(subject)[0]
+    explanation = match.explanation
+    assert explanation["birth_date"] == "same" and explanation["nationality"] == "same"
+    assert explanation["name"] in match.person.names
+    assert explanation["matched"] and not explanation["against"]
+
+
+def test_nothing_loaded_means_no_hits(db):
+    assert hits("Ivan Petrov") == []
