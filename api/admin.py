@@ -2,6 +2,7 @@
 rotation), and the delivery log with a resend action. Supervisors manage these (migration
 0002_supervisor_permissions)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,6 +13,7 @@ from . import services, webhooks
 from .models import (
     ApiClient,
     ClientApiKey,
+    EventType,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -92,6 +94,28 @@ class ClientApiKeyAdmin(admin.ModelAdmin):
         return False  # revoke instead: the record of a key stays
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=EventType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Empty: every event."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["client", "url", "events", "active"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        services.check_endpoint_url(url)
+        return url
+
+    def clean_events(self):
+        return list(self.cleaned_data.get("events") or [])
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["url", "client", "events", "active", "failing_since", "created_at"]
@@ -100,9 +124,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["failing_since", "previous_secret_until"]
     actions = ["rotate_secret"]
 
+    form = WebhookEndpointForm
+
     def save_model(self, request, obj, form, change):
-        services.check_endpoint_url(obj.url)
-        services.check_events(obj.events or [])
         if not change:
             from .models import new_webhook_secret
 

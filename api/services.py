@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sales.models import SalesGroup
 
@@ -64,7 +65,8 @@ def check_events(events) -> list[str]:
     unknown = set(events) - set(ALL_EVENT_TYPES)
     if unknown:
         raise ValidationError(
-            f"Unknown events: {', '.join(sorted(unknown))} (known: {', '.join(ALL_EVENT_TYPES)})."
+            _("Unknown events: %(unknown)s (known: %(known)s).")
+            % {"unknown": ", ".join(sorted(unknown)), "known": ", ".join(ALL_EVENT_TYPES)}
         )
     return list(events)
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
 from .models import ClientEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -81,9 +82,12 @@ def check_url_shape(url: str) -> None:
     parts = urlsplit(url)
     schemes = ("https", "http") if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS else ("https",)
     if parts.scheme not in schemes or not parts.hostname:
-        raise TargetNotAllowed(f"The URL must be {' or '.join(schemes)} with a host name.")
+        raise TargetNotAllowed(
+            _("The URL must start with %(schemes)s and name a host.")
+            % {"schemes": " / ".join(f"{scheme}://" for scheme in schemes)}
+        )
     if parts.username or parts.password:
-        raise TargetNotAllowed("The URL must not carry a user name or password.")
+        raise TargetNotAllowed(_("The URL must not carry a user name or password."))
 
 
 def resolve_public(host: str, port: int) -> str:
@@ -92,12 +96,12 @@ def resolve_public(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise TargetNotAllowed("The host name does not resolve.") from error
+        raise TargetNotAllowed(_("The host name does not resolve.")) from error
     addresses = [info[4][0] for info in infos]
     if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
         for address in addresses:
             if not ipaddress.ip_address(address.split("%")[0]).is_global:
-                raise TargetNotAllowed("The host resolves to a private or reserved address.")
+                raise TargetNotAllowed(_("The host resolves to a private or reserved address."))
     return addresses[0]
 
 

@@ -75,3 +75,27 @@ def secret_application(customer_of_a):
         surname="SECRETSURNAME",
         given_names="HIDDEN",
     )
+
+
+@pytest.fixture
+def receiver():
+    from .receiver import start_receiver
+
+    state, server = start_receiver()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    """Tests deliver to a loopback receiver over http; production refuses both."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    settings.WEBHOOK_TIMEOUT_SECONDS = 2
+    settings.WEBHOOK_RETRY_SCHEDULE = [1, 1, 1]
+
+
+@pytest.fixture
+def endpoint_of_a(shop_a, receiver, loopback_allowed):
+    """(endpoint, secret) of shop A, pointing at the receiver."""
+    return services.add_endpoint(shop_a.client, receiver.url)
