@@ -9,7 +9,7 @@ class ApiConfig(AppConfig):
     def ready(self):
         from verification.status import when_status_changes
 
-        from . import events
+        from . import events, signals  # noqa: F401 - signals connects its receivers
 
         # Registered after notifications' handler (INSTALLED_APPS order), so a pass's
         # valid_until is already set when the event's snapshot is taken.

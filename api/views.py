@@ -5,10 +5,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import applicants
+from . import applicants, handoff
 from .models import ClientEvent, Scope
 from .problems import Problem
-from .serializers import ApplicantSerializer, EventPageSerializer, ProblemSerializer
+from .serializers import (
+    ApplicantSerializer,
+    EventPageSerializer,
+    InvitationRequestSerializer,
+    InvitationSerializer,
+    ProblemSerializer,
+)
 
 ERRORS = {code: ProblemSerializer for code in (400, 401, 403, 404, 429)}
 MAX_PAGE = 500
@@ -126,3 +132,42 @@ class EventList(ClientView):
                 errors={name: [_("Not a valid value.")]},
             )
         return int(raw)
+
+
+class InvitationCreate(ClientView):
+    """A hand-off link for one of the client's customers (see api.handoff)."""
+
+    required_scope = Scope.INVITATIONS_WRITE
+
+    @extend_schema(
+        request=InvitationRequestSerializer,
+        responses={201: InvitationSerializer, **ERRORS},
+        summary="Create a signed, single-use hand-off link",
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise Problem(400, "invalid_request", _("Send a JSON object."))
+        unknown = sorted(set(request.data) - set(InvitationRequestSerializer().fields))
+        if unknown:
+            raise Problem(
+                400,
+                "unknown_field",
+                _("Unknown field: %(names)s.") % {"names": ", ".join(unknown)},
+                errors={name: [_("Unknown field.")] for name in unknown},
+            )
+        form = InvitationRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            invitation = handoff.create_invitation(self.client, **form.validated_data)
+        except handoff.HandoffRefused:
+            raise Problem(
+                400,
+                "return_url_not_allowed",
+                _("return_url must be an https address on one of your registered domains."),
+                errors={"return_url": [_("Not on a registered domain.")]},
+            ) from None
+        body = {
+            "url": handoff.link_for(invitation),
+            "expires_at": invitation.expires_at.isoformat(),
+        }
+        return Response(body, status=201)

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "accounts.middleware.RateLimitRiskMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "sales.middleware.InquiryReadOnlyMiddleware",
+    "api.middleware.ReturnToShopMiddleware",
 ]
 
 ROOT_URLCONF = "kyc_portal.urls"

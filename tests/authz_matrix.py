@@ -36,6 +36,7 @@ URL_ARGS = {
     "review:mark_document": {"pk": "verification", "document_pk": "document"},
     "review:confirm": {"pk": "verification", "decision_pk": "decision"},
     "api:applicant": {"reference": "api_reference"},
+    "api:handoff": {"token": "handoff_token"},
 }
 
 # POST bodies; empty unless a view needs something to get past its form.
@@ -55,7 +56,8 @@ COVERED_BY_PREFIX_RULES = ("accounts/", "admin/")
 #   locked (409) until staff ask for a supplement;
 # - POST with an empty body: 400 is a form error from a view the role may use;
 # - the shop API (/api/v1/) answers to API keys only: a session is 401 (tests/api has the
-#   matrix of keys across two clients); its schema and docs are public.
+#   matrix of keys across two clients); its schema and docs are public; a hand-off link
+#   refuses staff (403) and a customer the shop knows under another reference (409).
 _TABLE = """
 #   URL name                         method anonymous   owner       other_cust  reviewer    supervisor  inquiry_own inquiry_oth no_mfa_staf
     api:applicant                      GET  401         401         401         401         401         401         401         401
@@ -66,6 +68,14 @@ _TABLE = """
     api:docs                           POST 405         405         405         405         405         403         403         405
     api:events                         GET  401         401         401         401         401         401         401         401
     api:events                         POST 401         401         401         401         401         403         403         401
+    api:invitations                    GET  401         401         401         401         401         401         401         401
+    api:invitations                    POST 401         401         401         401         401         403         403         401
+    api:handoff                        GET  redirect    409         redirect    403         403         403         403         403
+    api:handoff                        POST 405         405         405         405         405         403         403         405
+    api:handoff_continue               GET  login       redirect    redirect    redirect    redirect    redirect    redirect    redirect
+    api:handoff_continue               POST 405         405         405         405         405         403         403         405
+    api:handoff_return                 GET  login       redirect    redirect    redirect    redirect    redirect    redirect    redirect
+    api:handoff_return                 POST 405         405         405         405         405         403         403         405
     api:schema                         GET  ok          ok          ok          ok          ok          ok          ok          ok
     api:schema                         POST 405         405         405         405         405         403         403         405
     healthz                            GET  ok          ok          ok          ok          ok          ok          ok          ok

@@ -143,7 +143,7 @@ def build_world() -> World:
 
 def api_objects(owner) -> dict:
     """The shop API's objects: the owner is a shop's customer with an event and a delivery."""
-    from api import services
+    from api import handoff, services
     from api.models import ClientCustomer, ClientEvent, WebhookDelivery
     from verification.models import StatusChange
 
@@ -162,8 +162,14 @@ def api_objects(owner) -> dict:
     delivery = WebhookDelivery.objects.get_or_create(
         event=event, endpoint=endpoint, defaults={"next_attempt_at": timezone.now()}
     )[0]
+    client.return_domains = "shop.example.com"
+    client.save()
+    invitation = handoff.create_invitation(
+        client, reference="authz-new", return_url="https://shop.example.com/back"
+    )
     return {
         "api_reference": "authz-ref",
+        "handoff_token": handoff.link_for(invitation).rstrip("/").rsplit("/", 1)[1],
         "api_client": client.pk,
         "api_key": client.api_keys.get().pk,
         "webhook_endpoint": endpoint.pk,
