@@ -2,7 +2,7 @@
 the API and the webhooks show. Built from a whitelist, so document numbers, birth dates,
 images and reviewer notes can never reach a client."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import roles
 from accounts.models import User
@@ -40,16 +40,42 @@ def customers_of(client: ApiClient) -> QuerySet:
     )
 
 
+def is_customer_of(client: ApiClient, user, *, linked: bool | None = None) -> bool:
+    """Whether `user` is one of the client's customers (the rule of customers_of, for one)."""
+    if not user.is_active or user.is_staff or user.is_superuser:
+        return False
+    if linked is None:
+        linked = ClientCustomer.objects.filter(client=client, user=user).exists()
+    in_group = client.sales_group_id is not None and user.sales_group_id == client.sales_group_id
+    if not (linked or in_group):
+        return False
+    return not user.groups.filter(name__in=roles.STAFF_ROLES).exists()
+
+
 def find_by_reference(client: ApiClient, reference: str) -> User | None:
-    return (
-        customers_of(client)
-        .filter(api_client_links__client=client, api_client_links__reference=reference)
+    """One query: the (client, reference) index, the user, and whether they hold a staff role."""
+    staff_role = User.groups.through.objects.filter(
+        user_id=OuterRef("user_id"), group__name__in=roles.STAFF_ROLES
+    )
+    link = (
+        ClientCustomer.objects.select_related("user")
+        .annotate(has_staff_role=Exists(staff_role))
+        .filter(client=client, reference=reference)
         .first()
     )
+    if link is None or link.has_staff_role:
+        return None
+    user = link.user
+    user._api_reference = link.reference  # saves applicant_data a query
+    if not user.is_active or user.is_staff or user.is_superuser:
+        return None
+    return user
 
 
 def find_by_email(client: ApiClient, email: str) -> User | None:
-    return customers_of(client).filter(email__iexact=email.strip()).first()
+    # Addresses are stored lower-cased (accounts.models.UserManager): the plain unique index.
+    user = User.objects.filter(email=email.strip().lower()).first()
+    return user if user is not None and is_customer_of(client, user) else None
 
 
 def latest_application(user) -> Verification | None:
@@ -82,7 +108,7 @@ def applicant_data(client: ApiClient, user, verification: Verification | None = 
     if verification is None:
         verification = latest_application(user)
     status = verification.status if verification else None
-    reference = (
+    reference = getattr(user, "_api_reference", None) or (
         ClientCustomer.objects.filter(client=client, user=user)
         .values_list("reference", flat=True)
         .first()

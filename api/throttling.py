@@ -1,7 +1,7 @@
-"""Per-key rate limit: a fixed window counter in the shared cache (one add and one incr per
-request), answered with 429 and Retry-After. Like the portal's other limits it lives in the
-shared cache, which reads a Redis outage as a miss (kyc_portal.cache): the limit is then not
-enforced for a while rather than the API failing."""
+"""Per-key rate limit: a fixed-window counter in the shared cache (one incr per request),
+answered with 429 and Retry-After. Like the portal's other limits it lives in the shared cache,
+which reads a Redis outage as a miss (kyc_portal.cache): the limit is then not enforced for a
+while rather than the API failing."""
 
 import re
 import time
@@ -32,11 +32,15 @@ class PerKeyThrottle(BaseThrottle):
         now = time.time()
         window_start = int(now // window * window)
         key = f"api-rate:{api_key.pk}:{window_start}"
-        cache.add(key, 0, timeout=window + 1)
         try:
-            count = cache.incr(key)
+            count = cache.incr(key)  # one round trip once the window's counter exists
         except ValueError:
-            return True  # the cache is unreachable: not enforced (logged by the cache)
+            # The window's first request (or the cache is unreachable: add() then reports
+            # success, and the limit is not enforced for a while, logged by the cache).
+            try:
+                count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
+            except ValueError:
+                return True
         self._wait = window_start + window - now
         return count <= limit
 

@@ -205,8 +205,10 @@ def attempt_delivery(delivery_id: int, *, force: bool = False) -> str:
 
     follow_up = None
     with transaction.atomic():
+        # Only the delivery's row (of=self): locking the joined endpoint too would make
+        # concurrent deliveries to one endpoint skip each other.
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event", "endpoint")
             .filter(pk=delivery_id)
             .first()
