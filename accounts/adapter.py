@@ -79,6 +79,9 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("review:queue")
         if roles.is_inquiry(request.user):
             return reverse("sales:customer_list")
+        # A customer who came through a shop's hand-off link goes on to the wizard (api.signals).
+        if request.session.pop("after_sign_in_go_to_wizard", False):
+            return reverse("verification:start")
         return super().get_login_redirect_url(request)
 
 

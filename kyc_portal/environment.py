@@ -76,6 +76,19 @@ def rate_limit(name: str, default: str) -> str:
     return raw
 
 
+def seconds_list(name: str, default: list[int]) -> list[int]:
+    """Comma-separated whole numbers of seconds, at least one, e.g. "5,300,1800"."""
+    raw = _raw(name)
+    if raw is None:
+        return default
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(part.isdigit() for part in parts):
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers of seconds separated by commas, not {raw!r}."
+        )
+    return [int(part) for part in parts]
+
+
 def url(name: str, default: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
     """An absolute URL with a host; the value is not repeated (it may carry a password)."""
     raw = _raw(name)

@@ -86,6 +86,12 @@ INSTALLED_APPS = [
     "privacy",
     "identity",
     "screening",
+    # The shop's API and webhooks; after notifications, whose status handler sets valid_until.
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +109,7 @@ MIDDLEWARE = [
     "accounts.middleware.RateLimitRiskMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "sales.middleware.InquiryReadOnlyMiddleware",
+    "api.middleware.ReturnToShopMiddleware",
 ]
 
 ROOT_URLCONF = "kyc_portal.urls"
@@ -230,6 +237,11 @@ CELERY_BEAT_SCHEDULE["sweep-unfinished-screenings"] = {
 CELERY_BEAT_SCHEDULE["rescreen-passed-customers"] = {
     "task": "screening.tasks.rescreen_passed_customers",
     "schedule": 60,
+}
+# Webhook deliveries that are due (retries, and those the broker never got).
+CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {
+    "task": "api.tasks.deliver_due_webhooks",
+    "schedule": 30,
 }
 
 # --- Files ---------------------------------------------------------------------------------------
@@ -411,6 +423,54 @@ PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")
 # Sanctions and PEP screening: a list entry scoring this much (0 to 1) against an applicant
 # is a hit that a reviewer must resolve (screening/, README "Sanctions and PEP screening").
 KYC_SCREENING_THRESHOLD = read.fraction("KYC_SCREENING_THRESHOLD", 0.8)
+
+# --- The shop's API and webhooks (api/) ---------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasClientKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerKeyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.handle_exception",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KYC Portal API",
+    "DESCRIPTION": "Look up your customers' KYC status; receive signed webhooks (README).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The docs page's scripts and styles come from the sidecar package, served as our static
+    # files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization"}}
+    },
+    "SECURITY": [{"ApiKey": []}],
+}
+# Requests per API key, in the syntax of the other rate limits ("600/m/key").
+API_RATE_LIMIT = read.rate_limit("API_RATE_LIMIT", "600/m/key")
+if "," in API_RATE_LIMIT or not API_RATE_LIMIT.endswith(("/key", "s", "m", "h", "d")):
+    raise ImproperlyConfigured("API_RATE_LIMIT must be one rate per key, such as 600/m/key.")
+# Hand-off links stop working this long after they were made.
+API_HANDOFF_LINK_HOURS = read.integer("API_HANDOFF_LINK_HOURS", 24, minimum=1, maximum=24 * 30)
+WEBHOOK_TIMEOUT_SECONDS = read.integer("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# Seconds to wait after each failed attempt; when they are used up the delivery fails and the
+# endpoint is marked failing. The default spans about 27 hours (the Standard Webhooks example).
+WEBHOOK_RETRY_SCHEDULE = read.seconds_list(
+    "WEBHOOK_RETRY_SCHEDULE", [5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+# After a secret rotation the old secret also signs for this long.
+WEBHOOK_SECRET_GRACE_HOURS = read.integer("WEBHOOK_SECRET_GRACE_HOURS", 24, minimum=0)
+# Webhooks go only to https URLs on public addresses (no SSRF into our own network). Tests and
+# development may allow http and loopback/private addresses; never with DEBUG off.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = read.boolean("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+if WEBHOOK_ALLOW_PRIVATE_TARGETS and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_TARGETS must not be on when DEBUG is off.")
 
 # --- Security ------------------------------------------------------------------------------------
 

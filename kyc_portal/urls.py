@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("privacy/", include("privacy.urls")),
+    path("api/", include("api.urls")),
 ]
 # Database or Redis down: a 503 "try again" page instead of a 500 (kyc_portal/errors.py).
 handler500 = "kyc_portal.errors.server_error"

@@ -37,6 +37,8 @@ URL_ARGS = {
     "review:confirm": {"pk": "verification", "decision_pk": "decision"},
     "screening:resolve": {"pk": "screening_hit"},
     "screening:confirm": {"pk": "screening_hit"},
+    "api:applicant": {"reference": "api_reference"},
+    "api:handoff": {"token": "handoff_token"},
 }
 
 # POST bodies; empty unless a view needs something to get past its form.
@@ -54,9 +56,30 @@ COVERED_BY_PREFIX_RULES = ("accounts/", "admin/")
 #   another sales group's customer); documents answer 404 even to anonymous visitors;
 # - staff of every role are refused the wizard (403); the owner's submitted application is
 #   locked (409) until staff ask for a supplement;
-# - POST with an empty body: 400 is a form error from a view the role may use.
+# - POST with an empty body: 400 is a form error from a view the role may use;
+# - the shop API (/api/v1/) answers to API keys only: a session is 401 (tests/api has the
+#   matrix of keys across two clients); its schema and docs are public; a hand-off link
+#   refuses staff (403) and a customer the shop knows under another reference (409).
 _TABLE = """
 #   URL name                         method anonymous   owner       other_cust  reviewer    supervisor  inquiry_own inquiry_oth no_mfa_staf
+    api:applicant                      GET  401         401         401         401         401         401         401         401
+    api:applicant                      POST 401         401         401         401         401         403         403         401
+    api:applicant_by_email             GET  401         401         401         401         401         401         401         401
+    api:applicant_by_email             POST 401         401         401         401         401         403         403         401
+    api:docs                           GET  ok          ok          ok          ok          ok          ok          ok          ok
+    api:docs                           POST 405         405         405         405         405         403         403         405
+    api:events                         GET  401         401         401         401         401         401         401         401
+    api:events                         POST 401         401         401         401         401         403         403         401
+    api:invitations                    GET  401         401         401         401         401         401         401         401
+    api:invitations                    POST 401         401         401         401         401         403         403         401
+    api:handoff                        GET  redirect    409         redirect    403         403         403         403         403
+    api:handoff                        POST 405         405         405         405         405         403         403         405
+    api:handoff_continue               GET  login       redirect    redirect    redirect    redirect    redirect    redirect    redirect
+    api:handoff_continue               POST 405         405         405         405         405         403         403         405
+    api:handoff_return                 GET  login       redirect    redirect    redirect    redirect    redirect    redirect    redirect
+    api:handoff_return                 POST 405         405         405         405         405         403         403         405
+    api:schema                         GET  ok          ok          ok          ok          ok          ok          ok          ok
+    api:schema                         POST 405         405         405         405         405         403         403         405
     healthz                            GET  ok          ok          ok          ok          ok          ok          ok          ok
     healthz                            POST 405         405         405         405         405         403         403         405
     home                               GET  ok          ok          ok          ok          ok          ok          ok          ok
@@ -173,6 +196,10 @@ _ADMIN_OBJECTS = {
     "review_holiday": "holiday",
     "review_peakperiod": "peak_period",
     "notifications_outgoingemail": "outgoing_email",
+    "api_apiclient": "api_client",
+    "api_clientapikey": "api_key",
+    "api_webhookendpoint": "webhook_endpoint",
+    "api_webhookdelivery": "webhook_delivery",
 }
 ADMIN_URL_ARGS = {
     f"admin:{model}_{page}": {"object_id": obj}
@@ -269,6 +296,46 @@ _ADMIN_TABLE = """
     admin:accounts_user_delete                   POST admin_login admin_login admin_login admin_login 403         403         403         mfa         ok
     admin:accounts_user_history                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
     admin:accounts_user_history                  POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_apiclient_add                      GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_apiclient_add                      POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_apiclient_change                   GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_apiclient_change                   POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_apiclient_changelist               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_apiclient_changelist               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_apiclient_delete                   GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:api_apiclient_delete                   POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:api_apiclient_history                  GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_apiclient_history                  POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_clientapikey_add                   GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:api_clientapikey_add                   POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:api_clientapikey_change                GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_clientapikey_change                POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_clientapikey_changelist            GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_clientapikey_changelist            POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_clientapikey_delete                GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:api_clientapikey_delete                POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:api_clientapikey_history               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_clientapikey_history               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_webhookdelivery_add                GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:api_webhookdelivery_add                POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:api_webhookdelivery_change             GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_webhookdelivery_change             POST admin_login admin_login admin_login admin_login redirect    403         403         mfa         ok
+    admin:api_webhookdelivery_changelist         GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_webhookdelivery_changelist         POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_webhookdelivery_delete             GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403
+    admin:api_webhookdelivery_delete             POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:api_webhookdelivery_history            GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_webhookdelivery_history            POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_webhookendpoint_add                GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_webhookendpoint_add                POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_webhookendpoint_change             GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_webhookendpoint_change             POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_webhookendpoint_changelist         GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_webhookendpoint_changelist         POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
+    admin:api_webhookendpoint_delete             GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         ok
+    admin:api_webhookendpoint_delete             POST admin_login admin_login admin_login admin_login 403         403         403         mfa         403
+    admin:api_webhookendpoint_history            GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
+    admin:api_webhookendpoint_history            POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
     admin:app_list                               GET  admin_login admin_login admin_login admin_login ok          admin_login admin_login mfa         ok
     admin:app_list                               POST admin_login admin_login admin_login admin_login ok          403         403         mfa         ok
     admin:audit_auditevent_add                   GET  admin_login admin_login admin_login admin_login 403         admin_login admin_login mfa         403

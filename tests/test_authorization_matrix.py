@@ -139,7 +139,44 @@ def build_world() -> World:
         "app_label": "accounts",
         "user_content_type": ContentType.objects.get_for_model(owner).pk,
     }
+    objects.update(api_objects(owner))
     return World(users=users, objects=objects)
+
+
+def api_objects(owner) -> dict:
+    """The shop API's objects: the owner is a shop's customer with an event and a delivery."""
+    from api import handoff, services
+    from api.models import ClientCustomer, ClientEvent, WebhookDelivery
+    from verification.models import StatusChange
+
+    client, _key = services.create_client(f"Shop of {owner.pk}")
+    ClientCustomer.objects.create(client=client, user=owner, reference="authz-ref")
+    endpoint, _secret = services.add_endpoint(client, "https://shop.example.com/hooks")
+    change = StatusChange.objects.filter(verification__user=owner).first()
+    if change is None:
+        verification = owner.verifications.get()
+        change = StatusChange.objects.create(verification=verification, old="draft", new="provided")
+    event = ClientEvent.objects.get_or_create(
+        client=client,
+        status_change=change,
+        defaults={"user": owner, "type": "applicant.submitted", "data": {}},
+    )[0]
+    delivery = WebhookDelivery.objects.get_or_create(
+        event=event, endpoint=endpoint, defaults={"next_attempt_at": timezone.now()}
+    )[0]
+    client.return_domains = "shop.example.com"
+    client.save()
+    invitation = handoff.create_invitation(
+        client, reference="authz-new", return_url="https://shop.example.com/back"
+    )
+    return {
+        "api_reference": "authz-ref",
+        "handoff_token": handoff.link_for(invitation).rstrip("/").rsplit("/", 1)[1],
+        "api_client": client.pk,
+        "api_key": client.api_keys.get().pk,
+        "webhook_endpoint": endpoint.pk,
+        "webhook_delivery": delivery.pk,
+    }
 
 
 def outcome(response) -> str:

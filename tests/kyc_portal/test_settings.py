@@ -119,6 +119,12 @@ GOOD = [
         lambda s: s["DEFAULT_FROM_EMAIL"],
         "KYC <kyc@example.com>",
     ),
+    ("API_RATE_LIMIT", "100/10s/key", lambda s: s["API_RATE_LIMIT"], "100/10s/key"),
+    ("API_HANDOFF_LINK_HOURS", "2", lambda s: s["API_HANDOFF_LINK_HOURS"], 2),
+    ("WEBHOOK_TIMEOUT_SECONDS", "5", lambda s: s["WEBHOOK_TIMEOUT_SECONDS"], 5),
+    ("WEBHOOK_RETRY_SCHEDULE", "1, 2,60", lambda s: s["WEBHOOK_RETRY_SCHEDULE"], [1, 2, 60]),
+    ("WEBHOOK_SECRET_GRACE_HOURS", "48", lambda s: s["WEBHOOK_SECRET_GRACE_HOURS"], 48),
+    ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "yes", lambda s: s["WEBHOOK_ALLOW_PRIVATE_TARGETS"], True),
     ("LOOKUP_HASH_KEY", "a-lookup-key", lambda s: s["LOOKUP_HASH_KEY"], "a-lookup-key"),
     ("SECRET_KEY", "a-secret-" + "s" * 50, lambda s: s["SECRET_KEY"], "a-secret-" + "s" * 50),
     (
@@ -199,6 +205,14 @@ BAD = [
     ("RATE_LIMIT_LOGIN_FAILED", "20/10m/ip;5/5m/key", "RATE_LIMIT_LOGIN_FAILED must be rates"),
     ("RATE_LIMIT_RESET_PASSWORD", "/m/ip", "RATE_LIMIT_RESET_PASSWORD must be rates"),
     ("PORTAL_URL", "kyc.example.com", "PORTAL_URL must be an absolute http or https URL"),
+    ("API_RATE_LIMIT", "600/m/ip", "API_RATE_LIMIT must be one rate per key"),
+    ("API_RATE_LIMIT", "600/m/key,10/s/key", "API_RATE_LIMIT must be one rate per key"),
+    ("API_RATE_LIMIT", "lots", "API_RATE_LIMIT must be rates"),
+    ("API_HANDOFF_LINK_HOURS", "0", "API_HANDOFF_LINK_HOURS must be at least 1"),
+    ("WEBHOOK_TIMEOUT_SECONDS", "120", "WEBHOOK_TIMEOUT_SECONDS must be at most 60"),
+    ("WEBHOOK_RETRY_SCHEDULE", "5,5m", "WEBHOOK_RETRY_SCHEDULE must be whole numbers"),
+    ("WEBHOOK_SECRET_GRACE_HOURS", "a day", "WEBHOOK_SECRET_GRACE_HOURS must be a whole"),
+    ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "loopback", "WEBHOOK_ALLOW_PRIVATE_TARGETS must be true"),
     ("CSRF_TRUSTED_ORIGINS", "kyc.example.com", "CSRF_TRUSTED_ORIGINS must list origins"),
     ("CELERY_BROKER_URL", "localhost:6379", "CELERY_BROKER_URL must be an absolute redis"),
     ("CACHE_URL", "memcache-ish://x", "CACHE_URL: Invalid cache schema"),
@@ -217,6 +231,19 @@ def test_a_bad_value_stops_start_up_naming_the_variable(load_settings, name, val
     extra = {"AWS_STORAGE_BUCKET_NAME": "kyc-documents"} if name.startswith("AWS_") else {}
     with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
         load_settings(**{name: value}, **extra)
+
+
+def test_webhooks_to_private_addresses_are_refused_in_production(load_settings):
+    from cryptography.fernet import Fernet
+
+    with pytest.raises(ImproperlyConfigured, match="WEBHOOK_ALLOW_PRIVATE_TARGETS must not be on"):
+        load_settings(
+            DEBUG="false",
+            SECRET_KEY="s" * 60,
+            FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+            PORTAL_URL="https://kyc.example.com",
+            WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
+        )
 
 
 def test_secrets_are_not_repeated_in_the_error(load_settings):

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = _("Shop API and webhooks")
+
+    def ready(self):
+        from verification.status import when_status_changes
+
+        from . import events, signals  # noqa: F401 - signals connects its receivers
+
+        # Registered after notifications' handler (INSTALLED_APPS order), so a pass's
+        # valid_until is already set when the event's snapshot is taken.
+        when_status_changes(events.on_status_change)
