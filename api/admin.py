@@ -14,6 +14,7 @@ from .models import (
     ApiClient,
     ClientApiKey,
     EventType,
+    Scope,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -71,10 +72,27 @@ class ApiClientAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class ClientApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=Scope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ClientApiKey
+        fields = ["name", "scopes", "revoked"]
+
+    def clean_scopes(self):
+        return list(self.cleaned_data.get("scopes") or [])
+
+
 @admin.register(ClientApiKey)
 class ClientApiKeyAdmin(admin.ModelAdmin):
     """Keys are made by the client's action; here they are named, scoped and revoked."""
 
+    form = ClientApiKeyForm
     list_display = ["name", "client", "prefix", "scopes", "created", "last_used_at", "revoked"]
     list_filter = ["revoked", "client"]
     fields = ["client", "name", "prefix", "scopes", "created", "last_used_at", "revoked"]

@@ -2,8 +2,9 @@
 
 Runs the portal as in production (DEBUG off, gunicorn, PostgreSQL, Redis cache for the rate
 limit) on loopback with --applicants customers of one shop, then sends GET
-/api/v1/applicants/{reference} for random references at --rate requests per second (open loop:
-latency counts from when each request was due, so a slow server cannot hide its queue). Then a
+/api/v1/applicants/{reference} for random references at each of --rates requests per second
+(open loop: latency counts from when each request was due, so a slow server cannot hide its
+queue). Then a
 Celery worker delivers --events webhooks to a slow receiver on loopback (--receiver-delay s per
 request) and the events delivered per second are measured.
 
@@ -48,6 +49,23 @@ def wait_ready(port: int, seconds=60) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError("gunicorn did not become healthy")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of gunicorn's master and its workers, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(child) for child in children.read_text().split()]
+    total = 0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def lookups(port, key, references, rate, duration, threads) -> dict:
@@ -130,7 +148,7 @@ def slow_receiver(delay: float):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applicants", type=int, default=100_000)
-    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--rates", default="50,100,200", help="requests/s, one phase each")
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--threads", type=int, default=32, help="load generator connections")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
@@ -210,11 +228,20 @@ def main() -> None:
     try:
         wait_ready(port)
         lookups(port, data["key"], data["references"], 20, 3, 4)  # warm the workers up
-        print(f"Lookups: {args.rate}/s for {args.duration} s…", flush=True)
-        report["lookups"] = lookups(
-            port, data["key"], data["references"], args.rate, args.duration, args.threads
-        )
-        print(json.dumps(report["lookups"]), flush=True)
+        report["lookups"] = []
+        for rate in [float(r) for r in args.rates.split(",")]:
+            print(f"Lookups: {rate}/s for {args.duration} s…", flush=True)
+            cpu_before = cpu_seconds(server.pid)
+            phase = lookups(
+                port, data["key"], data["references"], rate, args.duration, args.threads
+            )
+            phase["rate"] = rate
+            phase["gunicorn_cpu_ms_per_request"] = round(
+                (cpu_seconds(server.pid) - cpu_before) * 1000 / phase["requests"], 2
+            )
+            phase["load_average_after"] = os.getloadavg()[0]
+            report["lookups"].append(phase)
+            print(json.dumps(phase), flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

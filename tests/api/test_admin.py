@@ -79,3 +79,18 @@ def test_the_admin_refuses_an_http_endpoint(back_office, shop_a, settings):
 
     assert page.status_code == 200 and b"https" in page.content
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_supervisor_narrows_a_keys_scopes(back_office, shop_a, customer_of_a):
+    api_key = ClientApiKey.objects.get(client=shop_a.client)
+
+    saved = back_office.post(
+        f"/admin/api/clientapikey/{api_key.pk}/change/",
+        {"name": "poller", "scopes": ["events:read"]},
+    )
+
+    assert saved.status_code == 302
+    api_key.refresh_from_db()
+    assert api_key.scopes == ["events:read"]
+    assert shop_a.get("/api/v1/applicants/A-100").status_code == 403
+    assert shop_a.get("/api/v1/events").status_code == 200

@@ -122,3 +122,19 @@ def test_last_use_is_recorded(shop_a, customer_of_a):
     shop_a.get("/api/v1/applicants/A-100")
 
     assert ClientApiKey.objects.get(client=shop_a.client).last_used_at is not None
+
+
+def test_a_sales_group_integration_hears_of_its_groups_customers_only(
+    group_integration, shop_a, customer_of_a
+):
+    member = UserFactory(sales_group=group_integration.client.sales_group)
+    submit(VerificationFactory(user=member))
+    submit(VerificationFactory(user=customer_of_a))
+
+    group_events = group_integration.get("/api/v1/events").json()["events"]
+    shop_events = shop_a.get("/api/v1/events").json()["events"]
+
+    assert [(e["data"]["email"], e["data"]["reference"]) for e in group_events] == [
+        (member.email, None)
+    ]
+    assert [e["data"]["email"] for e in shop_events] == [customer_of_a.email]

@@ -11,7 +11,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from api import services, tasks, webhooks
 from api.models import ClientEvent, WebhookAttempt, WebhookDelivery
-from tests.factories import VerificationFactory
+from tests.factories import UserFactory, VerificationFactory
 from tests.notifications.conftest import claim, decide, submit
 from verification.status import change_status
 
@@ -264,3 +264,38 @@ def test_a_change_rolled_back_sends_nothing(customer_of_a, endpoint_of_a, receiv
         raise RuntimeError("the request failed after the change")
 
     assert not ClientEvent.objects.exists() and receiver.received == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_in_progress_does_not_hold_back_another_applicants(
+    shop_a, endpoint_of_a, receiver, outsider
+):
+    """Two deliveries to one endpoint at once: the lock covers the delivery's row only."""
+    import threading
+
+    from django.db import connection
+
+    from .conftest import attach
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    first_customer, second_customer = UserFactory(), outsider
+    attach(shop_a, first_customer, "A-1")
+    attach(shop_a, second_customer, "A-2")
+    submit(VerificationFactory(user=first_customer))
+    submit(VerificationFactory(user=second_customer))
+    WebhookDelivery.objects.update(state="pending", attempts=0)
+    first, second = WebhookDelivery.objects.order_by("pk")
+    receiver.answers((200, 0), (200, 0), (200, 3), (200, 0))  # the third is slow
+
+    def deliver_first():
+        webhooks.attempt_delivery(first.pk)  # holds its lock while the receiver takes 3 s
+        connection.close()
+
+    holder = threading.Thread(target=deliver_first)
+    holder.start()
+    receiver.wait_for(3)
+    outcome = webhooks.attempt_delivery(second.pk)
+    holder.join()
+
+    assert outcome == "delivered"
