@@ -25,3 +25,11 @@ def test_docs_load_their_scripts_from_our_static_files(client):
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.content.decode())
     assert any("drf_spectacular_sidecar" in source for source in sources)
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
+
+
+def test_docs_need_no_inline_script_or_style(client):
+    # The portal's Content-Security-Policy allows neither; an inline one would be blocked.
+    html = client.get("/api/docs/").content.decode()
+
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
