@@ -8,10 +8,12 @@ name in Han or Cyrillic meets its Latin form.
 
 LogicV1 decides, with one addition: it scores a single typo (Petrov / Vetrov) about as low as
 two different given names (Jianguo / Jianhua). So when the names are within one letter of each
-other, token by token, in any order and with given names missing on either side, the name part
-counts as NEAR_NAME and the qualifiers (birth date, nationality, gender) still count against
-it, with the weights of the qualified name matcher. The better of the two scores counts, and
-the same full birth date adds BIRTH_DATE_BONUS (the scorers only count dates against).
+other, token by token, in any order and with given names missing on either side (not inside
+pinyin, where one letter is another character), the name scores NEAR_NAME, less TYPO for the
+wrong letter and MISSING_PART for a missing part, and the qualifiers (birth date, nationality,
+gender) count against it with the weights of the qualified name matcher. The better of the two
+scores counts, and the same full birth date adds BIRTH_DATE_BONUS (the scorers only count
+dates against).
 """
 
 import datetime
