@@ -35,11 +35,13 @@ SOUNDS_ALIKE_TOKEN = 5  # shorter ones sounding alike are often other names (Man
 MIN_TYPO_TOKEN = 4  # letters a token needs before one wrong letter still counts as a typo
 NEAR_TOKEN = 0.8  # Jaro-Winkler at which two tokens count as close in the first look
 BIRTH_DATE_BONUS = 0.1
+OTHER_HAN_NAME = 0.7  # the most two names in different Han characters can score
 QUALIFIER_WEIGHTS = {
     feature.name: -feature.weight for feature in NameQualifiedMatcher.features if feature.qualifier
 }
 # Features whose score is a penalty (a disagreement), reported as such in an explanation.
 QUALIFIERS = {
+    "han_differs",
     "country_mismatch",
     "dob_year_disjoint",
     "dob_day_disjoint",
@@ -137,12 +139,26 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         near = NEAR_NAME - TYPO * edits - (MISSING_PART if missing else 0) - penalty
         if near > best_score:
             best_score, best_name = near, "near-name"
+    if _other_han_name(subject.names, person.names):
+        # Both written in Han, in different characters: 许国 and 徐国 read Xu Guo alike but are
+        # other names (pinyin only stands in when one side has no Han).
+        features["han_differs"] = 1.0
+        best_score = min(best_score, OTHER_HAN_NAME)
     if subject.birth_date and subject.birth_date.isoformat() in person.birth_dates:
         # The same full birth date counts for the match, as a different one counts against.
         features["dob_exact_match"] = 1.0
         best_score += BIRTH_DATE_BONUS
     best_score = max(0.0, min(1.0, best_score))
     return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
+
+
+def _han_names(names) -> set[str]:
+    return {"".join(name.split()) for name in names if has_han(name)}
+
+
+def _other_han_name(names_a, names_b) -> bool:
+    han_a, han_b = _han_names(names_a), _han_names(names_b)
+    return bool(han_a and han_b and not han_a & han_b)
 
 
 def _collect(features: dict, result) -> None:

@@ -67,8 +67,10 @@ def screen_queries(queries_path: Path) -> dict:
         if query["expect"] is None:
             clean_total += 1
             if ids:
-                clean_hits.append((query["name"], hits[0].person.caption, hits[0].score,
-                                   hits[0].explanation["birth_date"]))  # fmt: skip
+                best = hits[0]
+                same_name = query["name"] in best.person.names
+                clean_hits.append((query["name"], best.person.caption, best.score,
+                                   best.explanation["birth_date"], same_name))  # fmt: skip
         else:
             total[query["variant"]] += 1
             found[query["variant"]] += query["expect"] in ids
@@ -85,7 +87,13 @@ def screen_queries(queries_path: Path) -> dict:
         "true_queries": true_total,
         "clean_queries": clean_total,
         "false_hits_per_1000_clean": 1000 * len(clean_hits) / clean_total if clean_total else None,
-        "false_hit_examples": clean_hits[:10],
+        # The applicant's exact name is listed, for someone with no birth date on the list:
+        # nothing tells them apart, a person must look (these count as false hits above).
+        "false_hits_same_name_no_listed_birth_date": sum(
+            1 for hit in clean_hits if hit[4] and hit[3] == "unknown"
+        ),
+        "false_hits_other": sum(1 for hit in clean_hits if not (hit[4] and hit[3] == "unknown")),
+        "false_hit_examples": [hit for hit in clean_hits if not hit[4]][:10],
         "missed_examples": misses[:15],
     }
 

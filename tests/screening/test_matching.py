@@ -120,6 +120,11 @@ def test_a_common_name_with_another_birth_date_does_not_hit(sample_watchlist):
     assert hit_ids("John Smith", "1962-11-30", "gb") == ["sample-john-smith"]
 
 
+def test_the_same_pinyin_in_other_han_characters_is_another_name(sample_watchlist):
+    assert hit_ids("汪建国", "1965-03-12", "cn") == []  # Wang Jianguo too, but 汪 is not 王
+    assert hit_ids("Wang Jianguo", "1965-03-12", "cn") == ["sample-wang-jianguo"]
+
+
 def test_an_unrelated_name_does_not_hit(sample_watchlist):
     assert hits("Jane Doe", "1990-05-17", "nl") == []
     assert hits("Wang Jianhua", "1990-05-17", "cn") == []  # shares the surname only
