@@ -422,7 +422,7 @@ PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")
 
 # Sanctions and PEP screening: a list entry scoring this much (0 to 1) against an applicant
 # is a hit that a reviewer must resolve (screening/, README "Sanctions and PEP screening").
-KYC_SCREENING_THRESHOLD = read.fraction("KYC_SCREENING_THRESHOLD", 0.8)
+KYC_SCREENING_THRESHOLD = read.fraction("KYC_SCREENING_THRESHOLD", 0.9)
 
 # --- The shop's API and webhooks (api/) ---------------------------------------------------------
 

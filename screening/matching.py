@@ -8,10 +8,12 @@ name in Han or Cyrillic meets its Latin form.
 
 LogicV1 decides, with one addition: it scores a single typo (Petrov / Vetrov) about as low as
 two different given names (Jianguo / Jianhua). So when the names are within one letter of each
-other, token by token, in any order and with given names missing on either side, the name part
-counts as NEAR_NAME and the qualifiers (birth date, nationality, gender) still count against
-it, with the weights of the qualified name matcher. The better of the two scores counts, and
-the same full birth date adds BIRTH_DATE_BONUS (the scorers only count dates against).
+other, token by token, in any order and with given names missing on either side (not inside
+pinyin, where one letter is another character), the name scores NEAR_NAME, less TYPO for the
+wrong letter and MISSING_PART for a missing part, and the qualifiers (birth date, nationality,
+gender) count against it with the weights of the qualified name matcher. The better of the two
+scores counts, and the same full birth date adds BIRTH_DATE_BONUS (the scorers only count
+dates against).
 """
 
 import datetime
@@ -20,18 +22,26 @@ from functools import lru_cache
 
 from followthemoney import model
 from nomenklatura.matching import LogicV1, NameQualifiedMatcher, ScoringConfig
-from rigour.text.distance import levenshtein
+from rigour.text.distance import jaro_winkler, levenshtein
+from rigour.text.phonetics import metaphone
 
 from .keys import name_tokens, token_sets
-from .transliteration import latin_forms
+from .transliteration import has_han, latin_forms
 
 NEAR_NAME = 0.95
+TYPO = 0.05  # one wrong letter
+MISSING_PART = 0.05  # a given or middle name one side lacks
+SOUNDS_ALIKE_TOKEN = 5  # shorter ones sounding alike are often other names (Mani / Meni)
+MIN_TYPO_TOKEN = 4  # letters a token needs before one wrong letter still counts as a typo
+NEAR_TOKEN = 0.8  # Jaro-Winkler at which two tokens count as close in the first look
 BIRTH_DATE_BONUS = 0.1
+OTHER_HAN_NAME = 0.7  # the most two names in different Han characters can score
 QUALIFIER_WEIGHTS = {
     feature.name: -feature.weight for feature in NameQualifiedMatcher.features if feature.qualifier
 }
 # Features whose score is a penalty (a disagreement), reported as such in an explanation.
 QUALIFIERS = {
+    "han_differs",
     "country_mismatch",
     "dob_year_disjoint",
     "dob_day_disjoint",
@@ -118,7 +128,7 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
     logic = LogicV1.compare(query, candidate, CONFIG)
     best_score, best_name = logic.score, LogicV1.NAME
     _collect(features, logic)
-    edits = name_edits(subject.names, person.names)
+    edits, missing = name_edits(subject.names, person.names)
     if edits is not None and edits <= 1:
         qualified = NameQualifiedMatcher.compare(query, candidate, CONFIG)
         _collect(features, qualified)
@@ -126,8 +136,14 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
             weight * features.get(name, 0.0) for name, weight in QUALIFIER_WEIGHTS.items()
         )
         features["near_name"] = 1.0 if edits == 0 else 0.9
-        if NEAR_NAME - penalty > best_score:
-            best_score, best_name = NEAR_NAME - penalty, "near-name"
+        near = NEAR_NAME - TYPO * edits - (MISSING_PART if missing else 0) - penalty
+        if near > best_score:
+            best_score, best_name = near, "near-name"
+    if _other_han_name(subject.names, person.names):
+        # Both written in Han, in different characters: 许国 and 徐国 read Xu Guo alike but are
+        # other names (pinyin only stands in when one side has no Han).
+        features["han_differs"] = 1.0
+        best_score = min(best_score, OTHER_HAN_NAME)
     if subject.birth_date and subject.birth_date.isoformat() in person.birth_dates:
         # The same full birth date counts for the match, as a different one counts against.
         features["dob_exact_match"] = 1.0
@@ -136,22 +152,66 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
     return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
 
 
+def _han_names(names) -> set[str]:
+    return {"".join(name.split()) for name in names if has_han(name)}
+
+
+def _other_han_name(names_a, names_b) -> bool:
+    han_a, han_b = _han_names(names_a), _han_names(names_b)
+    return bool(han_a and han_b and not han_a & han_b)
+
+
 def _collect(features: dict, result) -> None:
     for name, feature in result.explanations.items():
         if feature.score:
             features[name] = round(max(feature.score, features.get(name, 0.0)), 3)
 
 
-def name_edits(names_a, names_b) -> int | None:
+def name_edits(names_a, names_b) -> tuple[int | None, bool]:
     """The fewest letter edits between two names, token by token in any order, over the
-    tokens the shorter name has (at least two): None when no pair of names gets that far."""
-    best = None
-    for a in token_sets(names_a):
-        for b in token_sets(names_b):
+    tokens the shorter name has (at least two), and whether one name has tokens the other
+    lacks (a missing given name): (None, False) when no pair of names gets that far.
+
+    Names written in Han are left out: one letter of pinyin is another character, another
+    name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo. Their exact pinyin still counts.
+    """
+    latin_a = [name for name in names_a if not has_han(name)]
+    latin_b = [name for name in names_b if not has_han(name)]
+    best, missing = None, False
+    for a in token_sets(latin_a):
+        for b in token_sets(latin_b):
             edits = _aligned_edits(a, b)
-            if edits is not None and (best is None or edits < best):
-                best = edits
-    return best
+            if edits is None:
+                continue
+            key = (edits, len(a) != len(b))
+            if best is None or key < (best, missing):
+                best, missing = key
+    return best, missing
+
+
+def _token_edits(a: str, b: str) -> int:
+    """Letter edits between two tokens, none when they sound the same; in a short token
+    ("Li", "Ali") any difference makes another name, so it counts as too many."""
+    if a == b:
+        return 0
+    if max(len(a), len(b)) < MIN_TYPO_TOKEN:
+        return 2
+    if min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and metaphone(a) == metaphone(b):
+        return 0  # spelt differently, said the same: Alexei / Aleksei, Sergey / Sergei
+    return levenshtein(a, b)
+
+
+def plausible(subject_sets: list[list[str]], person: ListedPerson) -> bool:
+    """A cheap first look (no FtM entities): some name of the person shares at least two
+    tokens (one for a one-word name) with a name of the subject, letter for letter or nearly
+    (Jaro-Winkler). Only such candidates are worth the scorers' time."""
+    for b in token_sets(person.names):
+        for a in subject_sets:
+            needed = min(2, len(a), len(b))
+            close = sum(1 for t in a if any(jaro_winkler(t, o) >= NEAR_TOKEN for o in b))
+            if close >= needed:
+                return True
+    return False
 
 
 def _aligned_edits(a: list[str], b: list[str]) -> int | None:
@@ -161,8 +221,8 @@ def _aligned_edits(a: list[str], b: list[str]) -> int | None:
     remaining = list(long)
     total = 0
     # Closest pairs first: with a handful of tokens, greedy is as good as a full assignment.
-    for token in sorted(short, key=lambda t: min(levenshtein(t, o) for o in remaining)):
-        distances = [levenshtein(token, other) for other in remaining]
+    for token in sorted(short, key=lambda t: min(_token_edits(t, o) for o in remaining)):
+        distances = [_token_edits(token, other) for other in remaining]
         index = min(range(len(remaining)), key=distances.__getitem__)
         total += distances[index]
         remaining.pop(index)

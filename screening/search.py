@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from . import matching
-from .keys import query_keys
+from .keys import query_keys, token_sets
 from .models import Watchlist, WatchlistEntity, WatchlistKey
 
 CANDIDATES = 60
@@ -67,8 +67,11 @@ def screen(subject: matching.Subject, versions: list[int] | None = None) -> list
     matching.warm_up()
     versions = active_versions() if versions is None else versions
     query = matching.subject_entity(subject)
+    subject_sets = token_sets(subject.names)
     best: dict[str, matching.Match] = {}
     for person in candidates(subject, versions):
+        if not matching.plausible(subject_sets, person):
+            continue
         match = matching.score(subject, person, query=query)
         if match.score < threshold():
             continue

@@ -28,6 +28,30 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Cyrillic as passports spell it in Latin (the ICAO 9303 / BGN style: Ч ch, Ш sh, Ж zh),
+# which ICU's scholarly table does not (it gives č, š, ž, which lose their h once unaccented).
+CYRILLIC_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i",
+    "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
+}  # fmt: skip
+
+
+def cyrillic_to_latin(name: str) -> str:
+    """ "Алексей Лиричук" -> "Aleksey Lirichuk"."""
+    letters = []
+    for char in name:
+        latin = CYRILLIC_TO_LATIN.get(char.lower())
+        if latin is None:
+            letters.append(char)
+        else:
+            letters.append(latin.capitalize() if char.isupper() else latin)
+    return "".join(letters)
+
+
 def has_han(text: str) -> bool:
     return bool(HAN.search(text or ""))
 
@@ -65,6 +89,8 @@ def latin_forms(name: str) -> tuple[str, ...]:
     if has_han(name):
         forms.extend(han_to_pinyin(name))
     else:
+        if CYRILLIC.search(name):
+            forms.append(" ".join(ascii_text(cyrillic_to_latin(name)).split()))
         latin = ascii_text(name) or ""
         latin = " ".join(latin.split())
         if latin:

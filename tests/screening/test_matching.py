@@ -95,26 +95,34 @@ def _one_letter_wrong(name: str):
         yield name[:index] + letter + name[index:]
 
 
+# Name as an applicant would type it, and the listed birth date (applicants always give one).
 LATIN_SAMPLE_NAMES = {
-    "sample-ivan-petrov": "Ivan Petrov",
-    "sample-zanthor-quibble": "Zanthor Quibble",
-    "sample-olga-smirnova": "Olga Smirnova",
-    "sample-wang-jianguo": "Wang Jianguo",
-    "sample-nadia-imaginova": "Nadia Imaginova",
-    "sample-hamid-namaani": "Hamid Namaani",
+    "sample-ivan-petrov": ("Ivan Petrov", "1970-01-02"),
+    "sample-zanthor-quibble": ("Zanthor Quibble", "1971-02-14"),
+    "sample-olga-smirnova": ("Olga Smirnova", "1975-09-30"),
+    "sample-wang-jianguo": ("Wang Jianguo", "1965-03-12"),
+    "sample-nadia-imaginova": ("Nadia Imaginova", "1986-08-18"),
+    "sample-hamid-namaani": ("Hamid Namaani", "1966-01-31"),
 }
 
 
-@pytest.mark.parametrize("entity_id, name", sorted(LATIN_SAMPLE_NAMES.items()))
-def test_one_letter_wrong_still_hits(sample_watchlist, entity_id, name):
+@pytest.mark.parametrize(
+    "entity_id, name, birth_date", sorted((k, *v) for k, v in LATIN_SAMPLE_NAMES.items())
+)
+def test_one_letter_wrong_still_hits(sample_watchlist, entity_id, name, birth_date):
     variants = sorted(set(_one_letter_wrong(name)) - {name})
-    missed = [v for v in variants if entity_id not in hit_ids(v)]
+    missed = [v for v in variants if entity_id not in hit_ids(v, birth_date)]
     assert not missed, f"{len(missed)} of {len(variants)} one-letter variants missed: {missed}"
 
 
 def test_a_common_name_with_another_birth_date_does_not_hit(sample_watchlist):
     assert hit_ids("John Smith", "1980-05-06", "gb") == []
     assert hit_ids("John Smith", "1962-11-30", "gb") == ["sample-john-smith"]
+
+
+def test_the_same_pinyin_in_other_han_characters_is_another_name(sample_watchlist):
+    assert hit_ids("汪建国", "1965-03-12", "cn") == []  # Wang Jianguo too, but 汪 is not 王
+    assert hit_ids("Wang Jianguo", "1965-03-12", "cn") == ["sample-wang-jianguo"]
 
 
 def test_an_unrelated_name_does_not_hit(sample_watchlist):
