@@ -157,3 +157,11 @@ def test_the_face_module_is_pure_no_django_and_no_portal_imports():
                 assert top not in {"django", "verification", "review", "identity", "kyc_portal"}, (
                     f"{path.name} imports {name}"
                 )
+
+
+def test_a_person_against_a_page_without_a_face_is_unsure_not_no_face():
+    from tests.factories import png_bytes
+
+    result = faces.compare_images(png_bytes(), evidence("customer holding own page"))
+    assert result.portrait_faces == 0 and result.person is not None
+    assert result.verdict == faces.VERDICT_UNSURE and result.score is None
