@@ -54,6 +54,7 @@ class FaceIndex:
         self.ids = np.zeros(0, dtype=np.int64)
         self.verifications = np.zeros(0, dtype=np.int64)
         self.matrix = np.zeros((0, 128), dtype=np.float32)
+        self.norms = np.zeros(0, dtype=np.float32)  # squared length of each row
 
     def refresh(self) -> None:
         """Adds the rows stored since the last refresh (primary keys only grow)."""
@@ -79,14 +80,18 @@ class FaceIndex:
                 self.verifications = np.concatenate(
                     [self.verifications, np.asarray(verifications, dtype=np.int64)]
                 )
-                self.matrix = np.vstack([self.matrix, np.asarray(vectors, dtype=np.float32)])
+                added = np.asarray(vectors, dtype=np.float32)
+                self.matrix = np.vstack([self.matrix, added])
+                self.norms = np.concatenate([self.norms, np.einsum("ij,ij->i", added, added)])
 
     def nearest(self, vector: np.ndarray, limit: int = MAX_CANDIDATES) -> list[tuple[int, float]]:
         """(embedding id, distance) of the closest stored faces within the duplicate threshold."""
         if not len(self.ids):
             return []
-        differences = self.matrix - np.asarray(vector, dtype=np.float32)
-        distances = np.sqrt(np.einsum("ij,ij->i", differences, differences))
+        vector = np.asarray(vector, dtype=np.float32)
+        # |a - b|² = |a|² + |b|² - 2 a·b: one matrix-vector product, no 100,000-row temporary.
+        squared = self.norms + float(vector @ vector) - 2.0 * (self.matrix @ vector)
+        distances = np.sqrt(np.maximum(squared, 0.0))
         limit_distance = (1 - DUPLICATE_THRESHOLD) * 1.2  # the score's inverse
         close = np.flatnonzero(distances <= limit_distance)
         close = close[np.argsort(distances[close])][:limit]

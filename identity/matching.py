@@ -20,7 +20,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from verification import selectors as verification_selectors
-from verification.models import Document, OcrResult
+from verification.models import Document, OcrResult, Verification
 
 from . import duplicates, faces
 from .document_numbers import read_document_number
@@ -65,8 +65,6 @@ def current_pair(verification) -> tuple[Document | None, Document | None]:
 def start_match(verification_id: int, *, send) -> FaceMatch | None:
     """Creates the match of the current portrait and holding photo (once per pair of files)
     and queues it; None while either is missing."""
-    from verification.models import Verification
-
     verification = Verification.objects.filter(pk=verification_id).first()
     if verification is None:
         return None

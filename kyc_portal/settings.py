@@ -200,12 +200,12 @@ CELERY_BEAT_SCHEDULE["sweep-unfinished-readings"] = {
     "task": "verification.tasks.sweep_unfinished_readings",
     "schedule": 30,
 }
-# Emails whose queueing failed (broker down) are sent by this sweep; re-verification is daily.
 # Face matches likewise (identity/matching.py), with the same lease.
 CELERY_BEAT_SCHEDULE["sweep-unfinished-face-matches"] = {
     "task": "identity.tasks.sweep_unfinished_face_matches",
     "schedule": 30,
 }
+# Emails whose queueing failed (broker down) are sent by this sweep; re-verification is daily.
 CELERY_BEAT_SCHEDULE["send-unsent-emails"] = {
     "task": "notifications.tasks.send_unsent_emails",
     "schedule": 300,

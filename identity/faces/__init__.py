@@ -2,7 +2,8 @@
 
 The engine (dlib's HOG detector, 5-point shape predictor and ResNet embedding, from the
 face-recognition-models package) sits behind `model.py`; the rest only sees boxes and vectors,
-so another engine can replace it. `compare_images` is the one entry point the portal uses.
+so another engine can replace it. The portal uses `compare_images` (a holding photo against a
+portrait), `has_person_face` (the upload check) and the embeddings of the faces they return.
 """
 
 from .analysis import (

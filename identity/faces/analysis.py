@@ -247,7 +247,8 @@ def compare_images(
         held_portrait=held_portrait,
         distance=gap,
         score=score,
-        verdict=verdict_for(score),
+        # A person but no portrait face to compare with: a person must look.
+        verdict=VERDICT_UNSURE if person is not None and portrait is None else verdict_for(score),
         document_in_hand=in_hand,
         document_evidence=evidence,
         picture_held_up=person is None and bool(pictures),

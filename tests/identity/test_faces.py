@@ -135,3 +135,33 @@ def test_embeddings_are_stable_and_128_numbers(page_png):
     assert len(first) == 1
     assert first[0].embedding.shape == (128,)
     assert np.allclose(first[0].embedding, second[0].embedding)
+
+
+def test_the_face_module_is_pure_no_django_and_no_portal_imports():
+    """identity/faces can be swapped or used alone: it imports neither Django nor the portal."""
+    import ast
+    from pathlib import Path
+
+    import identity.faces
+
+    folder = Path(identity.faces.__file__).parent
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in {"django", "verification", "review", "identity", "kyc_portal"}, (
+                    f"{path.name} imports {name}"
+                )
+
+
+def test_a_person_against_a_page_without_a_face_is_unsure_not_no_face():
+    from tests.factories import png_bytes
+
+    result = faces.compare_images(png_bytes(), evidence("customer holding own page"))
+    assert result.portrait_faces == 0 and result.person is not None
+    assert result.verdict == faces.VERDICT_UNSURE and result.score is None

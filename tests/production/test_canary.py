@@ -204,9 +204,25 @@ def test_canary_document_number_appears_in_no_log_broker_cache_or_plain_column(
     assert page.status_code == 200 and CANARY in page.content.decode()  # shown, not logged
     review_services.claim(verification.pk, reviewer)
     verification.refresh_from_db()
+    # The holding photo is a plain image: the face match (on the worker) finds no face, a
+    # signal the reviewer explains before passing.
+    from identity.models import FaceMatch
+    from review.forms import DecisionForm
+    from review.signals import open_signals
+
+    wait_for(
+        lambda: FaceMatch.objects.filter(
+            verification=verification, state__in=("done", "failed")
+        ).exists(),
+        what="the face match on the worker",
+    )
+    explained = {
+        DecisionForm.ACKNOWLEDGE_PREFIX + signal.key: "Checked by eye."
+        for signal in open_signals(verification)
+    }
     response = reviewer_client.post(
         reverse("review:decide", args=[verification.pk]),
-        {"outcome": "pass", "evidence_version": verification.evidence_version},
+        {"outcome": "pass", "evidence_version": verification.evidence_version, **explained},
     )
     assert response.status_code == 302
     verification.refresh_from_db()

@@ -270,6 +270,7 @@ def stack(transactional_db, request, settings, tmp_path, monkeypatch):
         PORTAL_URL="https://kyc.example.com",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(tmp_path / "mail"),
+        KYC_FACE_UPLOAD_CHECK="false",  # the wizard here uploads a plain holding photo
     )
     web = worker = None
     beat = Beat(env, tmp_path)
@@ -398,11 +399,33 @@ def test_document_uploaded_read_reviewed_and_purged_on_s3_across_the_whole_stack
         [passport.pk, holding.pk]
     )
 
-    # And passes it.
+    # And passes it, explaining the face match's signal: the holding photo is a plain image
+    # (the stack runs with KYC_FACE_UPLOAD_CHECK off), so the worker found no face in it.
+    from identity.models import FaceMatch
+    from review.forms import DecisionForm
+    from review.signals import open_signals
+
+    wait_for(
+        lambda: FaceMatch.objects.filter(
+            verification=verification, state__in=("done", "failed")
+        ).exists(),
+        "the worker's face match",
+        worker,
+        web,
+    )
+    explained = {
+        DecisionForm.ACKNOWLEDGE_PREFIX + signal.key: "Checked by eye."
+        for signal in open_signals(verification)
+    }
     version = re.search(r'name="evidence_version" value="(\d+)"', page.decode()).group(1)
     response, page = staff.post(
         reverse("review:decide", args=[verification.pk]),
-        {"outcome": "pass", "evidence_version": version, "customer_message": "Thank you."},
+        {
+            "outcome": "pass",
+            "evidence_version": version,
+            "customer_message": "Thank you.",
+            **explained,
+        },
     )
     assert response.status == 302, page.decode()[:2000]
     verification.refresh_from_db()
