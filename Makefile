@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b libgl1
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql docker-compose gettext
 
 .PHONY: run port-free test setup venv lint format messages benchmark clean
