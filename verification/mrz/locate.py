@@ -34,7 +34,6 @@ class Band:
     ink: np.ndarray
     angle: float
     gray: np.ndarray
-    angle: float
 
 
 def load_grayscale(image) -> np.ndarray:
