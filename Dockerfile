@@ -6,9 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Tesseract and the OCR-B font read the passport's machine-readable zone.
+# Tesseract and the OCR-B font read the passport's machine-readable zone; libgl1 is for
+# OpenCV, which the second MRZ reader (RapidOCR) loads.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng fonts-ocr-b \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng fonts-ocr-b libgl1 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-ocr-b libgl1
 # PyICU (name transliteration for sanctions screening) has no wheels: pip builds it on ICU.
 BUILD_PACKAGES := libicu-dev pkg-config g++
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk redis-server postgresql docker-compose gettext

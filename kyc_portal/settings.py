@@ -416,6 +416,12 @@ if visibility_timeout <= KYC_OCR_SOFT_TIME_LIMIT + 30:
 KYC_OCR_LEASE_SECONDS = read.integer("KYC_OCR_LEASE_SECONDS", 60, minimum=1)
 # Refuse a holding photo without a person's face right after upload (identity/upload_check.py).
 KYC_FACE_UPLOAD_CHECK = read.boolean("KYC_FACE_UPLOAD_CHECK", True)
+
+# Real MRZ development images (tests and benchmarks only; never copied into the repository).
+# Tests that need them skip when the folder is absent.
+MRZ_DEV_IMAGES_DIR = read.absolute_path(
+    "MRZ_DEV_IMAGES_DIR", str(BASE_DIR.parent / "shared" / "ocr-dev")
+)
 # The portal's own address, for links in emails (which are sent outside any request). In
 # production it must be the public https address (kyc_portal.checks).
 PORTAL_URL = read.url("PORTAL_URL", "http://localhost:8000" if DEBUG else "")

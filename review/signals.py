@@ -82,34 +82,77 @@ class ComparedField:
     read: str
     differs: bool
     hint: str | None = None
+    # Read, but the reader could not vouch for it: never a difference, shown with the
+    # characters it was unsure of (`read_parts`: (text, unsure) runs) for the reviewer.
+    unsure: bool = False
+    read_parts: tuple[tuple[str, bool], ...] = ()
 
 
 def compare_with_ocr(verification, ocr) -> list[ComparedField]:
-    """Typed details beside what OCR read from the MRZ, each difference flagged."""
+    """Typed details beside what OCR read from the MRZ: trusted fields that differ flagged,
+    unsure ones marked with their doubtful characters."""
     from verification import mrz
 
     typed = comparison.typed_details(verification)
     read = ocr.fields if ocr is not None and ocr.fields_json else {}
+    trusted = set(ocr.trusted_fields) if read else set()
     differences = {}
     if read:
         try:
-            differences = {d.field: d for d in mrz.compare_typed(typed, read)}
+            differences = {d.field: d for d in mrz.compare_typed(typed, read, trusted)}
         except Exception:  # noqa: BLE001 - an odd OCR record must not hide the case page
             differences = {}
+    unsure_characters = _unsure_characters(ocr) if read else {}
     rows = []
     for name, label, key in COMPARED_FIELDS:
         difference = differences.get(name)
+        read_text = _text(read.get(key)) if read else ""
+        unsure = bool(read_text) and key not in trusted
         rows.append(
             ComparedField(
                 name=name,
                 label=str(label),
                 typed=_text(typed.get(name)),
-                read=_text(read.get(key)) if read else "",
+                read=read_text,
                 differs=bool(read) and difference is not None,
                 hint=getattr(difference, "hint", None),
+                unsure=unsure,
+                read_parts=unsure_characters.get(key, ()) if unsure and key not in DATES else (),
             )
         )
     return rows
+
+
+DATES = ("date_of_birth", "expiration_date")  # shown as dates, not as their MRZ digits
+
+
+def _unsure_characters(ocr) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """Per MRZ field, its printed characters as runs of (text, unsure), fillers as spaces."""
+    from verification.mrz.parse import field_positions, parse_mrz
+
+    try:
+        fields = parse_mrz(ocr.raw_text)
+    except ValueError:
+        return {}
+    unsure = {tuple(position) for position in ocr.unsure_positions}
+    marked = {}
+    for name, positions in field_positions(fields).items():
+        if name in ("number", "date_of_birth", "expiration_date", "optional_data"):
+            positions = positions[:-1] if name in fields.check_digits else positions
+        characters = [
+            (" " if fields.lines[line][i] == "<" else fields.lines[line][i], (line, i) in unsure)
+            for line, i in positions
+        ]
+        while characters and characters[-1][0] == " ":
+            characters.pop()
+        runs: list[list] = []
+        for char, doubtful in characters:
+            if runs and runs[-1][1] == doubtful:
+                runs[-1][0] += char
+            else:
+                runs.append([char, doubtful])
+        marked[name] = tuple((text, doubtful) for text, doubtful in runs)
+    return marked
 
 
 def _text(value) -> str:

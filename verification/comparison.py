@@ -10,14 +10,41 @@ from .mrz import compare_typed
 from .selectors import current_documents
 
 
-def document_fields(verification: Verification) -> dict | None:
-    """Parsed fields of the newest valid MRZ reading among the current documents."""
+def document_reading(verification: Verification) -> OcrResult | None:
+    """The MRZ reading of the current documents that vouches for at least one field."""
     for kind in Document.READ_KINDS:
         document = current_documents(verification).get(kind)
         ocr = getattr(document, "ocr", None) if document else None
-        if ocr and ocr.state == OcrResult.State.DONE and ocr.valid and ocr.mrz_type:
-            return ocr.fields
+        if ocr and ocr.state == OcrResult.State.DONE and ocr.mrz_type and ocr.trusted_fields:
+            return ocr
     return None
+
+
+def document_fields(verification: Verification) -> dict | None:
+    """The trusted fields of that reading (the others are left out), or None."""
+    ocr = document_reading(verification)
+    if ocr is None:
+        return None
+    trusted = set(ocr.trusted_fields)
+    return {name: value for name, value in ocr.fields.items() if name in trusted}
+
+
+def fully_trusted(verification: Verification) -> bool:
+    """Whether the reading vouches for every field the customer types."""
+    ocr = document_reading(verification)
+    return ocr is not None and set(TYPED_FIELDS_IN_MRZ) <= set(ocr.trusted_fields)
+
+
+# The MRZ fields behind the typed details (typed_details below).
+TYPED_FIELDS_IN_MRZ = (
+    "surname",
+    "names",
+    "sex",
+    "date_of_birth",
+    "number",
+    "nationality",
+    "expiration_date",
+)
 
 
 def typed_details(v: Verification) -> dict:
@@ -38,11 +65,22 @@ def _alpha3(alpha2: str) -> str:
 
 
 def compare_with_document(verification: Verification) -> list | None:
-    """Typed details vs. a valid MRZ reading: [] when they agree, None when nothing was read."""
-    fields = document_fields(verification)
-    if fields is None:
+    """Typed details vs. the trusted fields of the MRZ reading: [] when they agree, None
+    when no reading vouches for any field. An unsure field never disagrees."""
+    ocr = document_reading(verification)
+    if ocr is None:
         return None
-    return compare_typed(typed_details(verification), fields)
+    return compare_typed(typed_details(verification), ocr.fields, ocr.trusted_fields)
+
+
+def matched_flag(verification: Verification, differences: list | None) -> bool | None:
+    """ocr_matched for a comparison: True only when every typed field was vouched for and
+    agrees, False on any difference, None when the reading could not vouch for it all."""
+    if differences:
+        return False
+    if differences is None or not fully_trusted(verification):
+        return None
+    return True
 
 
 def compare_after_submission(verification_id: int) -> bool:
@@ -58,9 +96,10 @@ def compare_after_submission(verification_id: int) -> bool:
         if locked.ocr_matched is not None:
             return False  # compared already (at submission, or by an earlier delivery)
         differences = compare_with_document(locked)
-        if differences is None:
+        matched = matched_flag(locked, differences)
+        if matched is None:
             return False
-        locked.ocr_matched = not differences
+        locked.ocr_matched = matched
         locked.ocr_compared_late_at = timezone.now()
         locked.save(update_fields=["ocr_matched", "ocr_compared_late_at", "updated_at"])
     return True

@@ -240,12 +240,16 @@ class OcrResult(models.Model):
     document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="ocr")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     engine = models.CharField(max_length=60, blank=True)
-    mrz_type = models.CharField(max_length=4, blank=True)
+    mrz_type = models.CharField(max_length=5, blank=True)  # TD1, TD2, TD3, MRV-A, MRV-B
     # Raw lines and parsed fields hold document numbers and birth dates: encrypted at rest.
     raw_text = EncryptedTextField(blank=True)
     fields_json = EncryptedTextField(blank=True)
     check_digits = models.JSONField(default=dict, blank=True)
+    # Every field trusted (verification.mrz.parse.field_trust); `trusted_fields` names the
+    # trusted ones, `unsure_positions` the [line, index] of characters the reader doubted.
     valid = models.BooleanField(default=False)
+    trusted_fields = models.JSONField(default=list, blank=True)
+    unsure_positions = models.JSONField(default=list, blank=True)
     confidence = models.FloatField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)

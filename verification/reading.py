@@ -185,7 +185,16 @@ def _read(document: Document, image: bytes) -> dict:
     reading = read_mrz(image)
     if reading.mrz_type:
         summary = reading.to_dict()
-        for key in ("path", "raw_text", "seconds", "engine", "error", "check_digits"):
+        for key in (
+            "path",
+            "raw_text",
+            "seconds",
+            "engine",
+            "error",
+            "check_digits",
+            "trusted_fields",
+            "unsure_positions",
+        ):
             summary.pop(key, None)
         return {
             "state": State.DONE,
@@ -195,6 +204,8 @@ def _read(document: Document, image: bytes) -> dict:
             "fields_json": json.dumps(summary),
             "check_digits": dict(reading.check_digits),
             "valid": bool(reading.valid),
+            "trusted_fields": list(reading.trusted_fields),
+            "unsure_positions": [list(position) for position in reading.unconfirmed_positions],
             "confidence": reading.confidence,
             "seconds": reading.seconds,
             "error": "" if reading.valid else "MRZ read but not confirmed: manual verification",

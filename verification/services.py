@@ -22,7 +22,7 @@ from django_countries import countries
 from kyc_portal.crypto import lookup_hash
 
 from . import policy, queueing, retry, uploads
-from .comparison import compare_with_document, document_fields, typed_details
+from .comparison import compare_with_document, document_fields, matched_flag, typed_details
 from .models import Document, DocumentType, OcrResult, PolicyRule, Status, Verification
 from .selectors import current_documents
 from .status import change_status
@@ -354,7 +354,8 @@ def save_details(verification: Verification, data: dict, *, actor) -> Verificati
 
 
 def prefill_from_document(verification: Verification) -> dict:
-    """Form initial values read from a valid MRZ, for the fields the customer left empty."""
+    """Form initial values from the fields an MRZ reading vouches for, for the fields the
+    customer left empty; the fields it was unsure of are left for the customer to type."""
     fields = document_fields(verification)
     if fields is None:
         return {}
@@ -513,7 +514,7 @@ def submit(
             "submitted_at": now,
             "declared_at": now,
             "sla_due_at": due_at(now),
-            "ocr_matched": None if differences is None else not differences,
+            "ocr_matched": matched_flag(locked, differences),
             "ocr_mismatch": bool(differences),
             "ocr_compared_late_at": None,
         }
@@ -524,6 +525,8 @@ def submit(
             )
         elif differences is None:
             reason = "Submitted; no machine-readable zone to compare, manual verification"
+        elif fields["ocr_matched"] is None:
+            reason = "Submitted; OCR agreed on the fields it could vouch for, manual verification"
         else:
             reason = "Submitted; OCR matched"
         if returning:

@@ -42,6 +42,7 @@ GOOD = [
     ("KYC_OCR_LEASE_SECONDS", "20", lambda s: s["KYC_OCR_LEASE_SECONDS"], 20),
     ("KYC_FACE_UPLOAD_CHECK", "false", lambda s: s["KYC_FACE_UPLOAD_CHECK"], False),
     ("KYC_SCREENING_THRESHOLD", "0.75", lambda s: s["KYC_SCREENING_THRESHOLD"], 0.75),
+    ("MRZ_DEV_IMAGES_DIR", "/data/ocr-dev", lambda s: s["MRZ_DEV_IMAGES_DIR"], "/data/ocr-dev"),
     ("DOCUMENT_RETENTION_DAYS", "30", lambda s: s["DOCUMENT_RETENTION_DAYS"], 30),
     ("KYC_RECORD_RETENTION_DAYS", "3650", lambda s: s["KYC_RECORD_RETENTION_DAYS"], 3650),
     ("MAX_UPLOAD_BYTES", "5000000", lambda s: s["MAX_UPLOAD_BYTES"], 5_000_000),
@@ -176,6 +177,7 @@ def test_without_variables_the_documented_defaults_hold(load_settings):
 
 BAD = [
     ("DEBUG", "ture", "DEBUG must be true or false"),
+    ("MRZ_DEV_IMAGES_DIR", "shared/ocr-dev", "MRZ_DEV_IMAGES_DIR must be an absolute path"),
     ("KYC_SLA_WORKING_DAYS", "one", "KYC_SLA_WORKING_DAYS must be a whole number"),
     ("KYC_SLA_WORKING_DAYS", "0", "KYC_SLA_WORKING_DAYS must be at least 1"),
     ("KYC_REVIEW_CLAIM_IDLE_MINUTES", "-5", "KYC_REVIEW_CLAIM_IDLE_MINUTES must be at least 1"),

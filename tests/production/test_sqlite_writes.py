@@ -36,6 +36,8 @@ page = DocumentFactory(verification=draft, kind=Document.Kind.PASSPORT_DATA_PAGE
 DocumentFactory(verification=draft, kind=Document.Kind.HOLDING_PHOTO)
 OcrResult.objects.create(
     document=page, state=OcrResult.State.DONE, mrz_type="TD3", valid=True,
+    trusted_fields=["surname", "names", "number", "nationality", "date_of_birth", "sex",
+                    "expiration_date"],
     fields_json=json.dumps({
         "mrz_type": "TD3", "document_type": "P", "country": "GBR", "valid": True,
         "number": draft.document_number, "nationality": "GBR", "sex": draft.sex,

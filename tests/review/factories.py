@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from tests.factories import DocumentFactory, UserFactory, VerificationFactory
 from verification.models import Document, OcrResult, Status
+from verification.mrz.parse import TRUSTABLE_FIELDS
 
 
 def submitted_case(*, status=Status.PROVIDED, documents=True, due_in_hours=12, **fields):
@@ -42,6 +43,7 @@ def with_ocr(verification, **read):
         fields_json=json.dumps(fields),
         check_digits={"number": True, "date_of_birth": True, "expiration_date": True},
         valid=True,
+        trusted_fields=list(TRUSTABLE_FIELDS),
     )
 
 

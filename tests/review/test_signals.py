@@ -269,3 +269,22 @@ def test_the_supplement_message_is_in_the_customers_language(reviewer):
             requested_items=["document:holding_photo"],
             customer_message="您的实名认证未通过：照片缺失。",
         )
+
+
+def test_an_unsure_surname_is_no_signal_and_shows_its_doubtful_characters(reviewer):
+    from review.signals import compare_with_ocr
+    from verification.models import OcrResult
+
+    case = _claimed(reviewer)
+    ocr = with_ocr(case, surname="DOEE")
+    ocr.raw_text = "P<GBRDOEE<<JANE<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\n" + "1" * 44
+    ocr.trusted_fields = ["names", "number", "date_of_birth", "expiration_date", "sex"]
+    ocr.unsure_positions = [[0, 8]]  # the second E of DOEE
+    ocr.valid = False
+    ocr.save()
+    assert "field:surname" not in [signal.key for signal in open_signals(case)]
+    rows = {row.name: row for row in compare_with_ocr(case, OcrResult.objects.get(pk=ocr.pk))}
+    surname = rows["surname"]
+    assert surname.unsure and not surname.differs
+    assert surname.read_parts == (("DOE", False), ("E", True))
+    assert not rows["given_names"].unsure

@@ -59,3 +59,15 @@ def typed_from_truth(truth: dict) -> dict:
 def photo():
     """A plain, sharp PNG that passes the upload checks (no MRZ)."""
     return png_bytes()
+
+
+def ocr_dev_images():
+    """The real MRZ development images (settings.MRZ_DEV_IMAGES_DIR); skips when absent."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.MRZ_DEV_IMAGES_DIR) / "images"
+    if not folder.is_dir():
+        pytest.skip(f"MRZ development images not found in {folder}")
+    return folder

@@ -20,9 +20,12 @@ def test_command_prints_one_json_object_per_image(tmp_path, capsys):
     read, unreadable = _json_lines(capsys.readouterr().out)
     assert read["path"] == image
     assert read["valid"] is True
+    assert "surname" in read["trusted_fields"] and "number" in read["trusted_fields"]
+    assert read["unsure_positions"] == []
     assert read["number"] == rows[0]["number"]
     assert read["date_of_birth"] == rows[0]["date_of_birth"]
     assert unreadable["path"] == str(broken)
     assert unreadable["mrz_type"] is None
     assert unreadable["error"]
     assert unreadable["valid"] is False
+    assert unreadable["trusted_fields"] == []

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.factories import DocumentFactory, VerificationFactory
 from verification import services
 from verification.models import Document, OcrResult, PolicyRule, Status, StatusChange, Verification
+from verification.mrz.parse import TRUSTABLE_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,9 @@ def _mrz_fields(v: Verification, **overrides) -> dict:
     return fields
 
 
-def complete_passport_draft(user, read=True, **mrz_overrides) -> Verification:
-    """A filled-in passport draft whose data page was read with the given MRZ fields."""
+def complete_passport_draft(user, read=True, trusted=TRUSTABLE_FIELDS, **mrz_overrides):
+    """A filled-in passport draft whose data page was read with the given MRZ fields, the
+    `trusted` ones vouched for by the reader."""
     verification = VerificationFactory(user=user, expiry_date=FUTURE)
     page = DocumentFactory(verification=verification, kind=Document.Kind.PASSPORT_DATA_PAGE)
     DocumentFactory(verification=verification, kind=Document.Kind.HOLDING_PHOTO)
@@ -45,7 +47,8 @@ def complete_passport_draft(user, read=True, **mrz_overrides) -> Verification:
             document=page,
             state=OcrResult.State.DONE,
             mrz_type="TD3",
-            valid=True,
+            valid=set(trusted) == set(TRUSTABLE_FIELDS),
+            trusted_fields=list(trusted),
             fields_json=json.dumps(_mrz_fields(verification, **mrz_overrides)),
         )
     return verification
@@ -92,6 +95,32 @@ def test_mismatch_shows_both_values_and_exactly_two_buttons(customer_client, cus
     verification.refresh_from_db()
     assert verification.status == Status.DRAFT  # nothing submitted yet
     assert not StatusChange.objects.exists()
+
+
+UNSURE_SURNAME = [name for name in TRUSTABLE_FIELDS if name != "surname"]
+
+
+def test_an_unsure_surname_never_prompts_but_a_trusted_number_does(customer_client, customer):
+    verification = complete_passport_draft(customer, surname="MILLEP", trusted=UNSURE_SURNAME)
+    verification.surname = "Miller"  # the reader doubted a letter of the surname
+    verification.save()
+    assert services.compare_with_document(verification) == []
+    verification.document_number = "X1234567"
+    verification.save()
+    page = _submit(customer_client).content.decode()
+    assert "the document reads" in page and "X1234567" in page and "MILLEP" not in page
+
+
+def test_agreement_on_trusted_fields_alone_is_not_an_ocr_match(customer_client, customer, settings):
+    # Auto-approval passes only OCR-matched cases: an unsure surname must keep a person in.
+    settings.KYC_AUTO_APPROVE = True
+    verification = complete_passport_draft(customer, trusted=UNSURE_SURNAME)
+    response = _submit(customer_client)
+    assert response.status_code == 302
+    verification.refresh_from_db()
+    assert verification.status == Status.PROVIDED
+    assert (verification.ocr_matched, verification.ocr_mismatch) == (None, False)
+    assert "fields it could vouch for" in StatusChange.objects.get(verification=verification).reason
 
 
 def test_transliteration_difference_gets_a_hint(customer_client, customer):

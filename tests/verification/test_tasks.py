@@ -162,11 +162,19 @@ def test_upload_while_the_broker_is_down_is_kept_and_read_by_the_sweep(
     assert OcrResult.objects.get(document=document).state == OcrResult.State.FAILED  # plain image
 
 
-def test_prefill_only_from_a_valid_reading(customer):
+def test_prefill_only_from_trusted_fields(customer):
     from .test_submission import complete_passport_draft
 
     verification = complete_passport_draft(customer)
-    verification.surname = ""
-    assert services.prefill_from_document(verification) == {"surname": "DOE"}
-    OcrResult.objects.filter(document__verification=verification).update(valid=False)
+    verification.surname = verification.document_number = ""
+    assert services.prefill_from_document(verification) == {
+        "surname": "DOE",
+        "document_number": verification.__class__.objects.get().document_number,
+    }
+    # The reader was unsure of the surname: the customer types it; the number is still offered.
+    OcrResult.objects.filter(document__verification=verification).update(
+        valid=False, trusted_fields=["names", "number", "date_of_birth", "expiration_date"]
+    )
+    assert list(services.prefill_from_document(verification)) == ["document_number"]
+    OcrResult.objects.filter(document__verification=verification).update(trusted_fields=[])
     assert services.prefill_from_document(verification) == {}

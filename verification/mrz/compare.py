@@ -10,6 +10,7 @@ from .parse import (
     COUNTRY_ALIASES,
     FILLER,
     NAME_FIELD_LENGTH,
+    TRUSTABLE_FIELDS,
     MrzFields,
     fillers_to_spaces,
     normalize_name,
@@ -35,12 +36,38 @@ HINT_DAY_MONTH_SWAPPED = "day_month_swapped"
 HINT_LETTER_DIGIT_CONFUSION = "letter_digit_confusion"
 
 
-def compare_typed(typed: dict, mrz_fields: MrzFields | dict) -> list[FieldDifference]:
-    """Fields where typed data and the MRZ differ after ICAO normalisation; [] = agreement."""
+def compare_typed(typed: dict, mrz_fields: MrzFields | dict, trusted=None) -> list[FieldDifference]:
+    """Fields where typed data and the MRZ differ after ICAO normalisation; [] = agreement.
+
+    `trusted` (MRZ field names, see parse.field_trust) limits the comparison to fields the
+    reading can vouch for: a field the reader was unsure of never disagrees with the customer.
+    None compares every field.
+    """
     document = _document_view(mrz_fields)
-    differences = _compare_names(typed, document)
-    differences += _compare_simple_fields(typed, document)
+    trusted = set(TRUSTABLE_FIELDS if trusted is None else trusted)
+    if {"surname", "names"} <= trusted:
+        differences = _compare_names(typed, document)
+    else:
+        differences = []
+        for key, typed_key, other_key in (
+            ("surname", "surname", "given_names"),
+            ("names", "given_names", "surname"),
+        ):
+            if key in trusted:
+                differences += _compare_name_part(typed, document, key, typed_key, other_key)
+    differences += _compare_simple_fields(typed, document, trusted)
     return differences
+
+
+def _compare_name_part(typed: dict, document: dict, key: str, typed_key: str, other_key: str):
+    """One trusted name part alone (the other one unsure); typed in either box is fine."""
+    doc_value = normalize_name(document.get(key) or "")
+    typed_value = typed.get(typed_key) or ""
+    for candidate in (typed_value, typed.get(other_key) or ""):
+        if _name_part_matches(candidate, doc_value, ""):
+            return []
+    hint = _name_hint(typed_value, doc_value)
+    return [FieldDifference(typed_key, typed_value, fillers_to_spaces(doc_value), hint)]
 
 
 def _document_view(mrz_fields: MrzFields | dict) -> dict:
@@ -138,11 +165,11 @@ def _name_hint(typed_value: str, doc_value: str) -> str | None:
     return None
 
 
-def _compare_simple_fields(typed: dict, document: dict) -> list[FieldDifference]:
+def _compare_simple_fields(typed: dict, document: dict, trusted: set) -> list[FieldDifference]:
     differences = []
     typed_number = _alnum_upper(typed.get("document_number"))
     doc_number = _alnum_upper(document.get("number"))
-    if typed_number != doc_number:
+    if "number" in trusted and typed_number != doc_number:
         hint = (
             HINT_LETTER_DIGIT_CONFUSION
             if _confusable_key(typed_number) == _confusable_key(doc_number)
@@ -152,18 +179,22 @@ def _compare_simple_fields(typed: dict, document: dict) -> list[FieldDifference]
 
     typed_nat = _alnum_upper(typed.get("nationality"))
     doc_nat = _alnum_upper(document.get("nationality"))
-    if COUNTRY_ALIASES.get(typed_nat, typed_nat) != COUNTRY_ALIASES.get(doc_nat, doc_nat):
+    if "nationality" in trusted and COUNTRY_ALIASES.get(typed_nat, typed_nat) != (
+        COUNTRY_ALIASES.get(doc_nat, doc_nat)
+    ):
         differences.append(FieldDifference("nationality", typed_nat, doc_nat))
 
     typed_sex = _normalize_sex(typed.get("sex"))
     doc_sex = _normalize_sex(document.get("sex"))
-    if typed_sex != doc_sex:
+    if "sex" in trusted and typed_sex != doc_sex:
         differences.append(FieldDifference("sex", typed_sex, doc_sex))
 
     for typed_key, doc_key in (
         ("date_of_birth", "date_of_birth"),
         ("expiry_date", "expiration_date"),
     ):
+        if doc_key not in trusted:
+            continue
         typed_date = _as_date(typed.get(typed_key))
         doc_date = _as_date(document.get(doc_key))
         if typed_date != doc_date:

@@ -28,10 +28,12 @@ class UnreadableImageError(ValueError):
 
 @dataclass(frozen=True)
 class Band:
-    """A straightened crop around one candidate MRZ; `ink` is 0 (paper) .. 1 (darkest ink)."""
+    """A straightened crop around one candidate MRZ; `ink` is 0 (paper) .. 1 (darkest ink),
+    `gray` the same crop as it looks (0 black .. 1 white), for the second reader."""
 
     ink: np.ndarray
     angle: float
+    gray: np.ndarray
 
 
 def load_grayscale(image) -> np.ndarray:
@@ -96,7 +98,7 @@ def cut_band(gray: np.ndarray, box, scale: float) -> Band:
     cc = center[1] + rows[:, None] * down[1] + cols[None, :] * along[1]
     source = ndimage.gaussian_filter(gray, 0.45 * step) if step > 1.2 else gray
     crop = ndimage.map_coordinates(source, [rr, cc], order=1, mode="nearest")
-    return Band(ink=_ink_from_gray(crop), angle=float(np.arctan2(along[0], along[1])))
+    return Band(ink=_ink_from_gray(crop), angle=float(np.arctan2(along[0], along[1])), gray=crop)
 
 
 def _ink_from_gray(crop: np.ndarray) -> np.ndarray:

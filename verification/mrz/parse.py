@@ -1,7 +1,7 @@
 """ICAO 9303 machine readable zone (MRZ) layouts: check digits, dates, names and parsing.
 
-Pure code, no database and no I/O. Covers TD1 (3x30, ID cards), TD2 (2x36)
-and TD3 (2x44, passports).
+Pure code, no database and no I/O. Covers TD1 (3x30, ID cards), TD2 (2x36), TD3 (2x44,
+passports) and the machine readable visas MRV-A (2x44) and MRV-B (2x36).
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 
 # Lines and characters per line for each MRZ format.
 MRZ_SHAPES = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
-NAME_FIELD_LENGTH = {"TD1": 30, "TD2": 31, "TD3": 39}
+# Visas have the TD3/TD2 shapes; their document code starts with V.
+VISA_TYPES = {"TD3": "MRV-A", "TD2": "MRV-B"}
+NAME_FIELD_LENGTH = {"TD1": 30, "TD2": 31, "TD3": 39, "MRV-A": 39, "MRV-B": 31}
 
 # How far ahead an expiry date may lie (passports run 10 years, some cards longer).
 MAX_YEARS_TO_EXPIRY = 20
 
 # ISO 3166-1 alpha-3 codes plus ICAO 9303 specials (D for Germany, British
-# nationals, UN, refugees/stateless, EU, Kosovo).
+# nationals, UN, refugees/stateless, EU, Kosovo, and UTO for ICAO's own specimens).
 ISO_ALPHA3 = """
 ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN
 BES BFA BGD BGR BHR BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN
@@ -41,7 +43,7 @@ VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE
 """
 ICAO_SPECIAL_CODES = """
 D GBD GBN GBO GBP GBS UNO UNA UNK XBA XIM XCC XCE XCO XEC XPO XES XMP XOM XDC
-XXA XXB XXC XXX EUE RKS
+XXA XXB XXC XXX EUE RKS UTO
 """
 COUNTRY_CODES = frozenset(ISO_ALPHA3.split()) | frozenset(ICAO_SPECIAL_CODES.split())
 
@@ -238,10 +240,12 @@ class MrzFields:
 
 
 def detect_mrz_type(lines: list[str] | tuple[str, ...]) -> str | None:
-    """'TD1', 'TD2' or 'TD3' from the number and length of lines, else None."""
+    """'TD1', 'TD2', 'TD3', 'MRV-A' or 'MRV-B' from the lines' shape and document code."""
     shape = (len(lines), len(lines[0]) if lines else 0)
     for mrz_type, (count, length) in MRZ_SHAPES.items():
         if shape == (count, length) and all(len(line) == length for line in lines):
+            if mrz_type in VISA_TYPES and lines[0].startswith("V"):
+                return VISA_TYPES[mrz_type]
             return mrz_type
     return None
 
@@ -254,7 +258,7 @@ def clean_mrz_text(text: str) -> list[str]:
 def parse_mrz(
     text_or_lines: str | list[str] | tuple[str, ...], today: datetime.date | None = None
 ) -> MrzFields:
-    """Parse TD1/TD2/TD3 MRZ text; raises ValueError when the shape or alphabet is wrong."""
+    """Parse TD1/TD2/TD3/MRV MRZ text; raises ValueError when the shape or alphabet is wrong."""
     lines = clean_mrz_text(text_or_lines) if isinstance(text_or_lines, str) else list(text_or_lines)
     mrz_type = detect_mrz_type(lines)
     if mrz_type is None:
@@ -263,6 +267,8 @@ def parse_mrz(
         raise ValueError("MRZ contains characters outside A-Z, 0-9 and <")
     if mrz_type == "TD1":
         return _parse_td1(lines, today)
+    if mrz_type in ("MRV-A", "MRV-B"):
+        return _parse_visa(lines, mrz_type, today)
     return _parse_td2_td3(lines, mrz_type, today)
 
 
@@ -344,6 +350,34 @@ def _parse_td2_td3(lines: list[str], mrz_type: str, today: datetime.date | None)
     )
 
 
+def _parse_visa(lines: list[str], mrz_type: str, today: datetime.date | None) -> MrzFields:
+    """MRV-A/MRV-B: the TD3/TD2 lines without composite or optional-data check digits."""
+    line1, line2 = lines
+    checks = {
+        "number": is_check_digit_valid(line2[0:9], line2[9]),
+        "date_of_birth": is_check_digit_valid(line2[13:19], line2[19]),
+        "expiration_date": is_check_digit_valid(line2[21:27], line2[27]),
+    }
+    surname, names = split_name_field(line1[5:])
+    return _build_fields(
+        mrz_type,
+        lines,
+        line1[0:2],
+        line1[2:5],
+        line2[0:9],
+        line2[13:19],
+        line2[21:27],
+        line2[10:13],
+        line2[20],
+        surname,
+        names,
+        line2[28:],
+        "",
+        checks,
+        today,
+    )
+
+
 def _build_fields(
     mrz_type,
     lines,
@@ -383,3 +417,134 @@ def _build_fields(
         raw_date_of_birth=dob,
         raw_expiration_date=expiry,
     )
+
+
+# --- per-field trust ---------------------------------------------------------
+
+Position = tuple[int, int]  # (line, character)
+
+# Every field a reading can trust, in MRZ order; "names" are the given names.
+TRUSTABLE_FIELDS = (
+    "document_type",
+    "country",
+    "surname",
+    "names",
+    "number",
+    "nationality",
+    "date_of_birth",
+    "sex",
+    "expiration_date",
+    "optional_data",
+    "optional_data_2",
+)
+# Fields a check digit of their own covers: a holding digit is their evidence.
+CHECKED_FIELDS = ("number", "date_of_birth", "expiration_date", "optional_data")
+
+_LINE_TWO_OF_TD3_TD2 = {
+    "number": [(1, 0, 10)],
+    "nationality": [(1, 10, 13)],
+    "date_of_birth": [(1, 13, 20)],
+    "sex": [(1, 20, 21)],
+    "expiration_date": [(1, 21, 28)],
+}
+_HEADER = {"document_type": [(0, 0, 2)], "country": [(0, 2, 5)]}
+# (line, start, end) of each field, its own check digit included; "name" is split later.
+FIELD_SPANS = {
+    "TD3": {
+        **_HEADER,
+        "name": [(0, 5, 44)],
+        **_LINE_TWO_OF_TD3_TD2,
+        "optional_data": [(1, 28, 43)],
+    },
+    "TD2": {
+        **_HEADER,
+        "name": [(0, 5, 36)],
+        **_LINE_TWO_OF_TD3_TD2,
+        "optional_data": [(1, 28, 35)],
+    },
+    "MRV-A": {
+        **_HEADER,
+        "name": [(0, 5, 44)],
+        **_LINE_TWO_OF_TD3_TD2,
+        "optional_data": [(1, 28, 44)],
+    },
+    "MRV-B": {
+        **_HEADER,
+        "name": [(0, 5, 36)],
+        **_LINE_TWO_OF_TD3_TD2,
+        "optional_data": [(1, 28, 36)],
+    },
+    "TD1": {
+        **_HEADER,
+        "number": [(0, 5, 15)],
+        "optional_data": [(0, 15, 30)],
+        "date_of_birth": [(1, 0, 7)],
+        "sex": [(1, 7, 8)],
+        "expiration_date": [(1, 8, 15)],
+        "nationality": [(1, 15, 18)],
+        "optional_data_2": [(1, 18, 29)],
+        "name": [(2, 0, 30)],
+    },
+}
+COMPOSITE_POSITION = {"TD3": (1, 43), "TD2": (1, 35), "TD1": (1, 29)}
+SEX_CODES = ("M", "F", "X")
+
+
+def field_positions(fields: MrzFields) -> dict[str, list[Position]]:
+    """The MRZ positions each field of `fields` was read from (with its own check digit)."""
+    positions = {
+        name: [(line, i) for line, start, end in spans for i in range(start, end)]
+        for name, spans in FIELD_SPANS[fields.mrz_type].items()
+    }
+    overflow = len(fields.number) - 9
+    if overflow > 0:
+        # A long number continues in the optional data, its check digit after it.
+        moved = positions["optional_data"][: overflow + 1]
+        positions["number"] = positions["number"][:9] + moved
+        positions["optional_data"] = positions["optional_data"][overflow + 1 :]
+    name = positions.pop("name")
+    line_index = name[0][0]
+    text = "".join(fields.lines[line_index][i] for _, i in name)
+    separator = text.find(FILLER * 2)
+    if separator < 0:
+        positions["surname"] = positions["names"] = name
+    else:
+        positions["surname"] = name[: separator + 2]
+        positions["names"] = name[separator + 2 :]
+    positions.setdefault("optional_data_2", [])
+    return {field_name: positions[field_name] for field_name in TRUSTABLE_FIELDS}
+
+
+def field_trust(fields: MrzFields, unsure: set[Position] | frozenset = frozenset()) -> dict:
+    """Which fields of a reading can be trusted, given the positions the reader is unsure of.
+
+    A field with its own check digit is trusted when that digit holds and no position in it
+    is still unsure; every other field (names, sex, codes, data only the composite covers)
+    when each of its characters is sure. A failing composite digit takes the trust of the
+    fields only it covers. Codes must exist and sex must be M, F or X.
+    """
+    checks = fields.check_digits
+    composite_holds = checks.get("composite", True)
+    trust = {}
+    for name, positions in field_positions(fields).items():
+        sure = not (set(positions) & set(unsure))
+        if not positions:
+            trusted = True  # a field this layout does not have
+        elif name in checks:
+            trusted = checks[name] and sure
+        elif name.startswith("optional_data") and fields.mrz_type in COMPOSITE_POSITION:
+            trusted = composite_holds and sure
+        else:
+            trusted = sure
+        trust[name] = trusted
+    trust["country"] = trust["country"] and is_country_code(fields.country)
+    trust["nationality"] = trust["nationality"] and is_country_code(fields.nationality)
+    trust["sex"] = trust["sex"] and fields.sex in SEX_CODES
+    trust["date_of_birth"] = trust["date_of_birth"] and fields.date_of_birth is not None
+    trust["expiration_date"] = trust["expiration_date"] and fields.expiration_date is not None
+    return trust
+
+
+def trusted_field_names(fields: MrzFields, unsure=frozenset()) -> list[str]:
+    """The trusted fields of a reading, in MRZ order."""
+    return [name for name, trusted in field_trust(fields, unsure).items() if trusted]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import classify
+from . import classify, second_opinion
 from .cells import (
     LINE_LENGTHS,
     LineGeometry,
@@ -20,11 +21,10 @@ from .cells import (
 )
 from .glyphs import COLS_SPAN, ROWS_SPAN, TEMPLATE_COLS, TEMPLATE_ROWS
 from .locate import UnreadableImageError, cut_band, find_band_boxes, load_grayscale
-from .parse import MrzFields, is_country_code, parse_mrz
-from .second_opinion import aligned_characters, read_line, tesseract_version
+from .parse import FILLER, VISA_TYPES, MrzFields, field_trust, parse_mrz
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "1.0"
+ENGINE_VERSION = "2.0"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
@@ -45,6 +45,8 @@ class BandReading:
     patches: list[np.ndarray]
     check_digits: dict[str, bool]
     mean_score: float
+    gray: np.ndarray | None = None
+    geometries: list[LineGeometry] = field(default_factory=list)
 
     @property
     def text_lines(self) -> list[str]:
@@ -58,7 +60,10 @@ class BandReading:
 
 @dataclass
 class MrzReading:
-    """Result of read_mrz; `valid`: every check digit holds and every character is confirmed."""
+    """Result of read_mrz. `trusted_fields`: fields whose check digit holds with every
+    character sure, or (no check digit) whose every character is sure: a clear template
+    winner the second reader does not contradict, or confirmed by the second reader.
+    `valid`: every field trusted. `unconfirmed_positions`: (line, index) of unsure characters."""
 
     mrz_type: str | None = None
     lines: tuple[str, ...] = ()
@@ -72,6 +77,8 @@ class MrzReading:
     error: str | None = None
     path: str | None = None
     unconfirmed_positions: tuple[tuple[int, int], ...] = ()
+    trusted_fields: tuple[str, ...] = ()
+    second_lines: tuple[str, ...] = ()
 
     @property
     def raw_text(self) -> str:
@@ -93,6 +100,8 @@ class MrzReading:
             "surname": fields.surname if fields else None,
             "names": fields.names if fields else None,
             "valid": self.valid,
+            "trusted_fields": list(self.trusted_fields),
+            "unsure_positions": [list(position) for position in self.unconfirmed_positions],
             "raw_text": self.raw_text,
             "seconds": round(self.seconds, 3),
             "confidence": round(self.confidence, 3),
@@ -128,8 +137,8 @@ def _read(image) -> MrzReading:
     for locator_width in LOCATOR_WIDTHS:
         for box, scale in find_band_boxes(gray, locator_width)[:MAX_BANDS]:
             band = cut_band(gray, box, scale)
-            for ink in (band.ink, band.ink[::-1, ::-1]):
-                candidate = read_band(ink)
+            for ink, look in ((band.ink, band.gray), (band.ink[::-1, ::-1], band.gray[::-1, ::-1])):
+                candidate = read_band(ink, look)
                 if candidate and (best is None or candidate.quality > best.quality):
                     best = candidate
                 if _good_enough(candidate):
@@ -151,7 +160,7 @@ def _good_enough(reading: BandReading | None) -> bool:
     )
 
 
-def read_band(ink: np.ndarray) -> BandReading | None:
+def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | None:
     """Best reading of a straightened band, trying each line length the line count allows."""
     lines = select_mrz_lines(group_lines(find_components(ink), ink.shape[1]))
     if len(lines) not in LINE_LENGTHS:
@@ -161,24 +170,34 @@ def read_band(ink: np.ndarray) -> BandReading | None:
         geometries = [fit_line_geometry(line, length) for line in lines]
         if any(g is None for g in geometries):
             continue
-        line_scores, line_patches = zip(*(_score_line(ink, g) for g in geometries), strict=True)
+        line_scores, line_patches, fitted = zip(
+            *(_score_line(ink, g) for g in geometries), strict=True
+        )
         mean_score = float(np.mean([s.max(axis=1).mean() for s in line_scores]))
         if best is None or mean_score > best[0]:
-            best = (mean_score, MRZ_TYPE_BY_LENGTH[length], line_scores, line_patches)
+            best = (mean_score, MRZ_TYPE_BY_LENGTH[length], line_scores, line_patches, fitted)
     if best is None:
         return None
-    mean_score, mrz_type, line_scores, line_patches = best
+    mean_score, mrz_type, line_scores, line_patches, fitted = best
     layouts = classify.LAYOUTS[mrz_type]
+    first = classify.decide_line(line_scores[0], layouts[0])
+    if first[0].char == "V" and mrz_type in VISA_TYPES:
+        mrz_type = VISA_TYPES[mrz_type]
+        layouts = classify.LAYOUTS[mrz_type]
     choices = [
         classify.decide_line(s, layout) for s, layout in zip(line_scores, layouts, strict=True)
     ]
     classify.enforce_country_codes(mrz_type, choices)
     classify.enforce_name_tail(mrz_type, choices)
     validity = classify.repair_check_digits(mrz_type, choices)
-    return BandReading(mrz_type, choices, list(line_patches), validity, mean_score)
+    return BandReading(
+        mrz_type, choices, list(line_patches), validity, mean_score, gray, list(fitted)
+    )
 
 
-def _score_line(ink: np.ndarray, geometry: LineGeometry) -> tuple[np.ndarray, np.ndarray]:
+def _score_line(
+    ink: np.ndarray, geometry: LineGeometry
+) -> tuple[np.ndarray, np.ndarray, LineGeometry]:
     """Cell scores at the best character-height scale, after re-centring cells on their glyphs."""
     best = None
     for height_scale in HEIGHT_SCALES:
@@ -200,59 +219,133 @@ def _score_line(ink: np.ndarray, geometry: LineGeometry) -> tuple[np.ndarray, np
         geometry, height_scale = refined, 1.0
         quality, scores, patches = refined_quality, refined_scores, refined_patches
         down, right = refined_down, refined_right
-    return scores, patches
+    return scores, patches, geometry
 
 
 def _finish(band: BandReading) -> MrzReading:
-    settled = classify.confirm_by_rules(band.mrz_type, band.lines)
-    unclear = [
+    second = _second_reading(band)
+    layouts = classify.LAYOUTS[band.mrz_type]
+    checked = classify.checked_positions(band.mrz_type)
+    sure, disputed = set(), set()
+    for line_index, line in enumerate(band.lines):
+        for i, choice in enumerate(line):
+            position = (line_index, i)
+            allowed = layouts[line_index][i]
+            if second.contradicts(line_index, i, choice.char):
+                disputed.add(position)
+            undisputed = position not in disputed or choice.margin >= VERY_CLEAR
+            if second.confirms(line_index, i, choice.char, allowed, position in checked) or (
+                choice.clear and undisputed
+            ):
+                sure.add(position)
+    settled = classify.confirm_by_rules(band.mrz_type, band.lines, sure, disputed, second.rules_out)
+    unsure = tuple(
         (line_index, i)
         for line_index, line in enumerate(band.lines)
-        for i, choice in enumerate(line)
-        if not choice.clear and (line_index, i) not in settled
-    ]
-    # A failed check digit already sends the read to a human: no second opinion needed.
-    needs_opinion = unclear and all(band.check_digits.values())
-    confirmed = _confirm_with_tesseract(band, unclear) if needs_opinion else set()
-    unconfirmed = tuple(p for p in unclear if p not in confirmed)
+        for i in range(len(line))
+        if (line_index, i) not in sure and (line_index, i) not in settled
+    )
     text_lines = band.text_lines
     try:
         fields = parse_mrz(text_lines)
     except ValueError:
         fields = None
-    checks_hold = (
-        fields is not None
-        and fields.valid
-        and is_country_code(fields.country)
-        and is_country_code(fields.nationality)
-    )
-    total = sum(len(line) for line in band.lines)
-    trusted_fraction = 1 - len(unconfirmed) / total
-    confidence = (
-        float(np.clip(band.mean_score, 0, 1)) * trusted_fraction * (1.0 if checks_hold else 0.5)
-    )
+    trust = field_trust(fields, set(unsure)) if fields else {}
+    trusted = tuple(name for name, ok in trust.items() if ok)
+    valid = fields is not None and fields.valid and all(trust.values())
     return MrzReading(
-        mrz_type=band.mrz_type,
+        mrz_type=fields.mrz_type if fields else band.mrz_type,
         lines=tuple(text_lines),
         fields=fields,
         check_digits=fields.check_digits if fields else dict(band.check_digits),
-        valid=checks_hold and not unconfirmed,
-        confidence=confidence,
-        unconfirmed_positions=unconfirmed,
+        valid=valid,
+        confidence=_confidence(band, fields, trust, unsure),
+        unconfirmed_positions=unsure,
+        trusted_fields=trusted,
+        second_lines=second.lines,
     )
 
 
-def _confirm_with_tesseract(
-    band: BandReading, unclear: list[tuple[int, int]]
-) -> set[tuple[int, int]]:
-    """Positions among `unclear` where Tesseract reads the same character we chose."""
-    if not tesseract_version():
-        return set()
-    confirmed = set()
-    for line_index in sorted({line for line, _ in unclear}):
-        ours = "".join(c.char for c in band.lines[line_index])
-        theirs = aligned_characters(ours, read_line(band.patches[line_index]))
-        for line, i in unclear:
-            if line == line_index and theirs[i] == ours[i]:
-                confirmed.add((line, i))
-    return confirmed
+def _confidence(band: BandReading, fields, trust: dict, unsure) -> float:
+    """1.0 for a fully trusted reading; below, the share of sure characters and fields."""
+    if fields is not None and trust and all(trust.values()) and fields.valid:
+        return 1.0
+    total = sum(len(line) for line in band.lines)
+    sure_share = 1 - len(unsure) / total
+    trusted_share = sum(trust.values()) / len(trust) if trust else 0.0
+    return float(np.clip(band.mean_score, 0, 1)) * sure_share * trusted_share * 0.99
+
+
+@dataclass
+class SecondReading:
+    """Another engine's characters, aligned to our positions (None where it has none)."""
+
+    lines: tuple[str, ...] = ()
+    aligned: list[list[str | None]] = field(default_factory=list)
+
+    def _char(self, line: int, i: int) -> str | None:
+        if line >= len(self.aligned):
+            return None
+        return self.aligned[line][i]
+
+    def confirms(
+        self, line: int, i: int, char: str, allowed: str = "", checked: bool = False
+    ) -> bool:
+        """The other engine read this character here. Where the layout allows both of a
+        look-alike pair it confuses (O/0, I/1 ...), only a check digit over the position
+        makes that agreement count; where the layout allows letters only, its 1, 5, 8, 2
+        or 6 stands for I, S, B, Z or G (not its 0: that is O, D or Q)."""
+        theirs = self._char(line, i)
+        if theirs == char:
+            partner = DIGIT_LETTER_LOOKALIKES.get(char)
+            return checked or partner is None or partner not in allowed
+        return (
+            theirs in DIGIT_STANDS_FOR_LETTER
+            and theirs not in allowed
+            and DIGIT_STANDS_FOR_LETTER[theirs] == char
+        )
+
+    def rules_out(self, line: int, i: int, char: str) -> bool:
+        """The other engine read something here that is neither `char` nor its look-alike."""
+        theirs = self._char(line, i)
+        return theirs is not None and theirs != char and LOOKALIKES.get(theirs) != char
+
+    def contradicts(self, line: int, i: int, char: str) -> bool:
+        """The other engine read a different character here, even after the usual digit /
+        letter look-alikes (O/0, I/1 ... which it confuses where we cannot) are allowed for."""
+        theirs = self._char(line, i)
+        if theirs is None or theirs == char:
+            return False
+        return LOOKALIKES.get(theirs) != char
+
+
+# A clear winner this far ahead of its runner-up stands even when the second reader says
+# otherwise (on real print no such winner was wrong; the second reader sometimes strays
+# into the neighbouring line).
+VERY_CLEAR = 0.2
+# A second reading this unlike ours (difflib ratio) read something else: it is ignored.
+MIN_LINE_SIMILARITY = 0.7
+# Pairs the general-purpose recogniser confuses because it does not know the MRZ layout.
+DIGIT_LETTER_LOOKALIKES = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8"}
+DIGIT_LETTER_LOOKALIKES |= {"5": "S", "S": "5", "2": "Z", "Z": "2", "6": "G", "G": "6"}
+DIGIT_STANDS_FOR_LETTER = {"1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
+# What it reads -> what that usually is in an MRZ (fillers come out as K now and then).
+LOOKALIKES = DIGIT_LETTER_LOOKALIKES | {"D": "0", "Q": "0", "K": FILLER}
+
+
+def _second_reading(band: BandReading) -> SecondReading:
+    """RapidOCR's reading of our located lines, aligned character by character."""
+    if band.gray is None or not band.geometries or not second_opinion.available():
+        return SecondReading()
+    crops = [
+        second_opinion.line_crop(band.gray, g.centers_x, g.baseline_y, g.pitches, g.height)
+        for g in band.geometries
+    ]
+    texts = second_opinion.read_lines(crops)
+    aligned = [
+        second_opinion.aligned_characters(ours, theirs)
+        if difflib.SequenceMatcher(a=ours, b=theirs, autojunk=False).ratio() >= MIN_LINE_SIMILARITY
+        else [None] * len(ours)
+        for ours, theirs in zip(band.text_lines, texts, strict=True)
+    ]
+    return SecondReading(tuple(texts), aligned)
