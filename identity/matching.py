@@ -108,6 +108,7 @@ def run_match(match_id: int, *, before=None, time_limit=None) -> None:
         return
     match, token = claim
     deadline = match.started_at + datetime.timedelta(seconds=time_limit) if time_limit else None
+    recorded = False
     with _lease_kept(match.pk, token, deadline):
         try:
             if before is not None:
@@ -124,10 +125,15 @@ def run_match(match_id: int, *, before=None, time_limit=None) -> None:
             except faces.UnreadableImage as error:
                 record_match(match.pk, token, None, error=str(error))
                 return
-            record_match(match.pk, token, result)
+            recorded = record_match(match.pk, token, result)
         except BaseException:
             _release(match.pk, token)  # retried, timed out or crashed: free it at once
             raise
+    if recorded:
+        # A case submitted before its faces were compared waited for this to auto-approve.
+        from verification.services import approve_automatically
+
+        approve_automatically(match.verification_id)
 
 
 def _read_file(document: Document) -> bytes:

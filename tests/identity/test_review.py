@@ -126,3 +126,24 @@ def test_the_customer_never_sees_a_score(customer_client, customer):
         response = customer_client.get(reverse(name), follow=True)
         text = response.content.decode()
         assert f"{match.score:.2f}" not in text and "face-match" not in text
+
+
+def test_a_clear_match_finishing_after_submission_lets_auto_approval_pass(settings):
+    # Submitted while the faces were still being compared: the match's end decides.
+    settings.KYC_AUTO_APPROVE = True
+    number = customer_page()[1]["number"]  # typed as the page reads, so no field differs
+    case, match = _case(ocr_matched=True, document_number=number)
+
+    case.refresh_from_db()
+    assert match.verdict == match.Verdict.MATCH and case.status == Status.PASSED
+
+
+def test_a_doubtful_match_finishing_after_submission_leaves_the_case_to_a_person(settings):
+    settings.KYC_AUTO_APPROVE = True
+    number = customer_page()[1]["number"]
+    case, match = _case(
+        "someone else holding the customer's page", ocr_matched=True, document_number=number
+    )
+
+    case.refresh_from_db()
+    assert match.verdict != match.Verdict.MATCH and case.status == Status.PROVIDED
