@@ -106,3 +106,29 @@ def test_whole_wizard_with_a_generated_passport_matches_and_submits(
     assert verification.submitted_at and verification.sla_due_at > verification.submitted_at
     change = StatusChange.objects.get(verification=verification)
     assert (change.old, change.new, change.actor) == (Status.DRAFT, Status.PROVIDED, customer)
+
+
+@pytest.mark.parametrize(
+    ("valid", "trusted", "says"),
+    [
+        (True, ["number", "surname"], "Recognised."),
+        (False, ["number", "date_of_birth"], "Partly recognised"),
+        (False, [], "Could not be recognised automatically"),
+    ],
+)
+def test_the_documents_page_says_how_much_of_the_page_was_read(
+    customer_client, customer, valid, trusted, says
+):
+    # A reading with trusted fields but an unsure name is most of the way there: the customer
+    # is not told it failed, only to type the rest exactly as printed.
+    from tests.factories import DocumentFactory, VerificationFactory
+
+    verification = VerificationFactory(user=customer)
+    page = DocumentFactory(verification=verification, kind="passport_page")
+    OcrResult.objects.create(
+        document=page, state=OcrResult.State.DONE, valid=valid, trusted_fields=trusted
+    )
+
+    html = customer_client.get(reverse("verification:documents")).content.decode()
+
+    assert says in html
