@@ -6,6 +6,7 @@ import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from .models import ClientApiKey
@@ -57,3 +58,19 @@ class HasClientKey(permissions.BasePermission):
                 code="insufficient_scope",
             )
         return True
+
+
+class ApiKeySchema(OpenApiAuthenticationExtension):
+    """Describes ApiKeyAuthentication in the OpenAPI schema (found by drf-spectacular when
+    this module is imported, as the settings do)."""
+
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": f"{KEYWORD} <key>",
+        }

@@ -48,7 +48,11 @@ def _not_found():
 class ApplicantDetail(ClientView):
     required_scope = Scope.APPLICANTS_READ
 
-    @extend_schema(responses={200: ApplicantSerializer, **ERRORS}, summary="Look up by reference")
+    @extend_schema(
+        operation_id="applicant_by_reference",
+        responses={200: ApplicantSerializer, **ERRORS},
+        summary="Look up by reference",
+    )
     def get(self, request, reference):
         user = applicants.find_by_reference(self.client, reference)
         if user is None:
@@ -61,6 +65,7 @@ class ApplicantByEmail(ClientView):
     allowed_params = ("email",)
 
     @extend_schema(
+        operation_id="applicant_by_email",
         parameters=[OpenApiParameter("email", str, required=True, description="Exact address.")],
         responses={200: ApplicantSerializer, **ERRORS},
         summary="Look up by exact email (there is no listing of all applicants)",
@@ -96,6 +101,7 @@ class EventList(ClientView):
     allowed_params = ("after", "limit")
 
     @extend_schema(
+        operation_id="events_since",
         parameters=[
             OpenApiParameter("after", str, description="next_cursor of the previous page."),
             OpenApiParameter("limit", int, description=f"1 to {MAX_PAGE}, default 100."),
@@ -140,6 +146,7 @@ class InvitationCreate(ClientView):
     required_scope = Scope.INVITATIONS_WRITE
 
     @extend_schema(
+        operation_id="create_invitation",
         request=InvitationRequestSerializer,
         responses={201: InvitationSerializer, **ERRORS},
         summary="Create a signed, single-use hand-off link",

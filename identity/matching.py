@@ -131,7 +131,7 @@ def run_match(match_id: int, *, before=None, time_limit=None) -> None:
             raise
     if recorded:
         # A case submitted before its faces were compared waited for this to auto-approve.
-        from verification.services import approve_automatically
+        from verification.approval import approve_automatically
 
         approve_automatically(match.verification_id)
 

@@ -118,7 +118,7 @@ def run_screening(screening_id: int, *, before_search=None) -> Screening | None:
         _release(screening.pk)
         raise
     if finished is not None and finished.hit_count == 0:
-        from verification.services import approve_automatically
+        from verification.approval import approve_automatically
 
         approve_automatically(finished.verification_id)
     return finished

@@ -22,6 +22,7 @@ from django_countries import countries
 from kyc_portal.crypto import lookup_hash
 
 from . import policy, queueing, retry, uploads
+from .approval import approve_automatically
 from .comparison import compare_with_document, document_fields, matched_flag, typed_details
 from .models import Document, DocumentType, OcrResult, PolicyRule, Status, Verification
 from .selectors import current_documents
@@ -549,32 +550,11 @@ def submit(
             submitted = change_status(
                 locked.pk, Status.PROVIDED, actor=actor, reason=reason, **fields
             )
-        # A submission's screening is still running here (screening.handlers): it calls
-        # approve_automatically again when it finds nothing.
+        # The submission's screening and a face match may still be running: each calls
+        # approve_automatically again when it finishes clean.
         if not returning and approve_automatically(submitted.pk, now=now):
             submitted.refresh_from_db()
     return SubmitOutcome(submitted, submitted=True)
-
-
-def approve_automatically(verification_id, *, now=None) -> bool:
-    """With KYC_AUTO_APPROVE, passes a submitted (Provided), OCR-matched application that has no
-    open risk signal, as a reviewer could pass it at once; True if it did."""
-    from review.signals import open_signals
-
-    if not settings.KYC_AUTO_APPROVE:
-        return False
-    with transaction.atomic():
-        locked = Verification.objects.select_for_update().get(pk=verification_id)
-        if locked.status != Status.PROVIDED or not locked.ocr_matched or open_signals(locked):
-            return False
-        change_status(
-            locked.pk,
-            Status.PASSED,
-            actor=None,
-            reason="Auto-approved: OCR matched (KYC_AUTO_APPROVE)",
-            decided_at=now or timezone.now(),
-        )
-    return True
 
 
 # --- serving ------------------------------------------------------------------------------------

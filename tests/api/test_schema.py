@@ -16,6 +16,10 @@ def test_schema_describes_every_endpoint(client):
     assert {"/api/v1/applicants/{reference}", "/api/v1/applicants", "/api/v1/events"} <= set(
         schema["paths"]
     )
+    # How to authenticate is part of the contract: an Api-Key in the Authorization header.
+    assert schema["components"]["securitySchemes"]["ApiKey"]["name"] == "Authorization"
+    operations = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
+    assert len(operations) == len(set(operations))
 
 
 def test_docs_load_their_scripts_from_our_static_files(client):

@@ -12,8 +12,8 @@ from screening import services
 from screening.models import Screening, ScreeningHit
 from tests.factories import staff_user
 from tests.review.factories import submitted_case, with_ocr
+from verification.approval import approve_automatically
 from verification.models import Status
-from verification.services import approve_automatically
 
 pytestmark = pytest.mark.django_db
 
