@@ -50,7 +50,7 @@ def face_pairs(limit: int | None) -> dict:
     from benchmarks.faces import scenes
     from identity import faces
     from identity.document_numbers import read_document_number
-    from verification.ocr import read_mrz
+    from verification.mrz import read_mrz
 
     same, different, seconds, mrz_seconds = [], [], [], []
     documents = {"same": 0, "same_total": 0}
