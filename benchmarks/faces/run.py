@@ -46,6 +46,12 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def _span(scores) -> list[float] | None:
+    """[lowest, highest], or None when --pairs left no pair of that kind."""
+    scores = list(scores)
+    return [round(min(scores), 3), round(max(scores), 3)] if scores else None
+
+
 def face_pairs(limit: int | None) -> dict:
     from benchmarks.faces import scenes
     from identity import faces
@@ -122,11 +128,8 @@ def face_pairs(limit: int | None) -> dict:
         "true_match_rate": len(true_matches) / len(same) if same else None,
         "false_non_match_rate": 1 - len(true_matches) / len(same) if same else None,
         "false_match_rate": len(false_matches) / len(different) if different else None,
-        "same_scores": [round(min(s[0] for s in same), 3), round(max(s[0] for s in same), 3)],
-        "different_scores": [
-            round(min(d[0] for d in different), 3),
-            round(max(d[0] for d in different), 3),
-        ],
+        "same_scores": _span(s[0] for s in same),
+        "different_scores": _span(d[0] for d in different),
         "missed_same": [s for s in same if s[0] < threshold],
         "fraud_matches": {k: sum(v == "match" for v in vs) for k, vs in frauds.items()},
         "fraud_cases": {k: len(vs) for k, vs in frauds.items()},
