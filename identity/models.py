@@ -2,10 +2,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kyc_portal.fields import EncryptedTextField
+from kyc_portal.jobs import LeasedJob
 from verification.models import Document, Verification
 
 
-class FaceMatch(models.Model):
+class FaceMatch(LeasedJob):
     """The holding photo's person against the identity document's portrait, bound to the two
     exact files it was computed on. A re-upload makes a new one; the old stays as history.
 
@@ -51,15 +52,7 @@ class FaceMatch(models.Model):
     document_evidence = models.CharField(max_length=40, blank=True)
     picture_held_up = models.BooleanField(default=False)
     seconds = models.FloatField(null=True, blank=True)
-    error = models.CharField(max_length=200, blank=True)
-
-    # The task's bookkeeping, as for OCR results (verification/reading.py).
-    attempts = models.PositiveSmallIntegerField(default=0)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    lease_token = models.CharField(max_length=32, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # error, attempts, queue time and the lease: kyc_portal.jobs.LeasedJob
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kyc_portal.jobs import LeasedJob
+
 
 class Watchlist(models.Model):
     """One source of list data (a dataset: "sanctions", "peps", "un_sc_sanctions"...)."""
@@ -93,7 +95,7 @@ class WatchlistKey(models.Model):
         return f"key {self.key} of entity {self.ordinal} in version {self.version_id}"
 
 
-class Screening(models.Model):
+class Screening(LeasedJob):
     """One screening of an application against the lists loaded at the time.
 
     A submission's screening runs in a worker (screening.tasks), under a lease like an OCR
@@ -119,12 +121,7 @@ class Screening(models.Model):
     # The list versions it was screened against (ids), empty when no list was loaded.
     list_versions = models.JSONField(default=list, blank=True)
     hit_count = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=200, blank=True)
+    # error, attempts, queue time and the lease: kyc_portal.jobs.LeasedJob
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

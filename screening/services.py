@@ -8,11 +8,9 @@ open until a reviewer resolves it (screening.resolution). This module never impo
 import datetime
 import logging
 
-from django.db import DatabaseError, transaction
-from django.db.models import Q
-from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
+from django.db import transaction
 
+from kyc_portal import jobs
 from verification.models import Document, OcrResult, Sex, Verification
 from verification.selectors import current_documents
 
@@ -23,10 +21,11 @@ from .transliteration import has_han
 logger = logging.getLogger(__name__)
 State = Screening.State
 
-LEASE = datetime.timedelta(seconds=120)  # a screening takes well under a second
-UNQUEUED_GRACE = datetime.timedelta(seconds=15)
-LOST_MESSAGE = datetime.timedelta(minutes=2)
-MAX_ATTEMPTS = 3
+SCREENINGS = jobs.Jobs(
+    Screening,
+    name="Screening",
+    lease=lambda: datetime.timedelta(seconds=120),  # a screening takes well under a second
+)
 
 
 def subject_of(verification: Verification) -> matching.Subject:
@@ -89,12 +88,7 @@ def open_submission_screening(verification: Verification) -> Screening:
 def queue_screening(screening_id: int, *, send) -> None:
     """Queues the screening task through `send` (its apply_async); if the broker is down the
     periodic sweep queues it later."""
-    try:
-        send((screening_id,), retry=False)
-    except (BrokerUnavailable, ConnectionError, OSError):
-        logger.warning("Screening %s not queued: broker unavailable", screening_id)
-        return
-    Screening.objects.filter(pk=screening_id, state=State.PENDING).update(queued_at=timezone.now())
+    SCREENINGS.queue(screening_id, send=send)
 
 
 def run_screening(screening_id: int, *, before_search=None) -> Screening | None:
@@ -104,18 +98,22 @@ def run_screening(screening_id: int, *, before_search=None) -> Screening | None:
     skipped (the sweep takes it over if that worker died). Returns the finished screening, or
     None when there was nothing to do. A clean screening lets auto-approval pass the case.
     """
-    screening = _claim(screening_id)
-    if screening is None:
+    try:
+        claim = SCREENINGS.claim(Screening.objects.all(), screening_id)
+    except jobs.JobBusy:
+        return None  # another delivery is on it; the sweep takes over if its worker died
+    if claim is None:
         return None
+    screening, token = claim
     try:
         if before_search is not None:
             before_search()
         verification = Verification.objects.get(pk=screening.verification_id)
         versions = search.active_versions()
         matches = search.screen(subject_of(verification), versions)
-        finished = _finish(screening.pk, versions, matches)
+        finished = _finish(screening.pk, token, versions, matches)
     except BaseException:
-        _release(screening.pk)
+        SCREENINGS.release(screening.pk, token)
         raise
     if finished is not None and finished.hit_count == 0:
         from verification.approval import approve_automatically
@@ -124,50 +122,17 @@ def run_screening(screening_id: int, *, before_search=None) -> Screening | None:
     return finished
 
 
-def _claim(screening_id: int) -> Screening | None:
-    with transaction.atomic():
-        screening = Screening.objects.select_for_update().filter(pk=screening_id).first()
-        if screening is None or screening.state in (State.DONE, State.FAILED):
-            return None
-        now = timezone.now()
-        if (
-            screening.state == State.RUNNING
-            and screening.lease_until
-            and screening.lease_until > now
-        ):
-            return None  # another delivery is on it
-        if screening.attempts >= MAX_ATTEMPTS:
-            _fail(screening, f"gave up after {screening.attempts} attempts")
-            return None
-        screening.state = State.RUNNING
-        screening.attempts += 1
-        screening.started_at = now
-        screening.lease_until = now + LEASE
-        screening.save(update_fields=["state", "attempts", "started_at", "lease_until"])
-    return screening
-
-
-def _release(screening_id: int) -> None:
-    try:
-        Screening.objects.filter(pk=screening_id, state=State.RUNNING).update(
-            state=State.PENDING, lease_until=None, queued_at=timezone.now()
-        )
-    except DatabaseError:
-        logger.warning("Screening %s not released; its lease runs out instead", screening_id)
-
-
 @transaction.atomic
-def _finish(screening_id: int, versions: list[int], matches) -> Screening | None:
+def _finish(screening_id: int, token: str, versions: list[int], matches) -> Screening | None:
     screening = Screening.objects.select_for_update().get(pk=screening_id)
-    if screening.state != State.RUNNING:
+    if not SCREENINGS.holds(screening, token):
         return None  # finished by another delivery meanwhile
     verification = Verification.objects.select_for_update().get(pk=screening.verification_id)
     new_hits = record_hits(verification, screening, matches)
     screening.state = State.DONE
     screening.list_versions = versions
     screening.hit_count = len(new_hits)
-    screening.finished_at = timezone.now()
-    screening.lease_until = None
+    SCREENINGS.finish(screening)
     screening.save()
     return screening
 
@@ -205,35 +170,11 @@ def record_hits(verification, screening, matches) -> list[ScreeningHit]:
 
 def mark_screening_failed(screening_id: int, reason: str) -> None:
     """Ends a screening that timed out or kept failing: reviewers see it must be done by hand."""
-    with transaction.atomic():
-        screening = Screening.objects.select_for_update().filter(pk=screening_id).first()
-        if screening is not None and screening.state not in (State.DONE, State.FAILED):
-            _fail(screening, reason)
-
-
-def _fail(screening: Screening, reason: str) -> None:
-    screening.state = State.FAILED
-    screening.error = reason[:200]
-    screening.finished_at = timezone.now()
-    screening.lease_until = None
-    screening.save(update_fields=["state", "error", "finished_at", "lease_until"])
-    logger.warning("Screening %s failed: %s", screening.pk, reason)
+    SCREENINGS.mark_failed(screening_id, reason)
 
 
 def sweep_unfinished_screenings(now=None, *, send) -> list[int]:
     """Re-queues screenings never queued (broker down), whose message was lost or whose
     worker died (lease run out); returns their ids."""
-    now = now or timezone.now()
-    stuck = Screening.objects.filter(reason=Screening.Reason.SUBMISSION).filter(
-        Q(state=State.PENDING, queued_at__isnull=True, created_at__lt=now - UNQUEUED_GRACE)
-        | Q(state=State.PENDING, queued_at__lt=now - LOST_MESSAGE)
-        | Q(state=State.RUNNING, lease_until__lt=now)
-    )
-    requeued = []
-    for screening_id, attempts in stuck.values_list("pk", "attempts"):
-        if attempts >= MAX_ATTEMPTS:
-            mark_screening_failed(screening_id, f"never finished after {attempts} attempts")
-            continue
-        queue_screening(screening_id, send=send)
-        requeued.append(screening_id)
-    return requeued
+    submissions = Screening.objects.filter(reason=Screening.Reason.SUBMISSION)
+    return SCREENINGS.sweep(submissions, send=send, now=now)

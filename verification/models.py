@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from kyc_portal.fields import EncryptedDateField, EncryptedTextField
+from kyc_portal.jobs import LeasedJob
 
 
 class Status(models.TextChoices):
@@ -228,7 +229,7 @@ class Document(models.Model):
         return self.superseded_at is None
 
 
-class OcrResult(models.Model):
+class OcrResult(LeasedJob):
     """What the OCR engine read from one document, kept beside it. OCR is not a status."""
 
     class State(models.TextChoices):
@@ -252,16 +253,7 @@ class OcrResult(models.Model):
     unsure_positions = models.JSONField(default=list, blank=True)
     confidence = models.FloatField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
-    error = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # When the task was last handed to the broker; empty while it never was (broker down).
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    # A running read holds a lease, extended while its process lives: another delivery may
-    # take the read only once it expired, and only the holder of the token may record it.
-    lease_token = models.CharField(max_length=32, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # error, attempts, queue time and the lease: kyc_portal.jobs.LeasedJob
 
     def __str__(self):
         return f"OCR of document #{self.document_id}: {self.state}"

@@ -6,18 +6,13 @@ module never imports the tasks: whoever queues a reading passes the task's `send
 (verification.queueing for the web, the sweep task for itself).
 """
 
-import contextlib
 import datetime
 import json
 import logging
-import secrets
-import threading
 
-from django.conf import settings
-from django.db import DatabaseError, transaction
-from django.db.models import Q
-from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
+from django.db import transaction
+
+from kyc_portal import jobs
 
 from .comparison import compare_after_submission
 from .models import Document, OcrResult, Verification
@@ -26,42 +21,25 @@ logger = logging.getLogger(__name__)
 Kind = Document.Kind
 State = OcrResult.State
 
-MAX_READ_ATTEMPTS = 3
-# An upload queues its reading right after its commit: only one still unqueued after this
-# long failed to reach the broker (the sweep then queues it at once).
-UNQUEUED_GRACE = datetime.timedelta(seconds=15)
-# A reading handed to the broker this long ago and never started lost its message.
-LOST_MESSAGE = datetime.timedelta(minutes=2)
-
-
-def lease_length() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.KYC_OCR_LEASE_SECONDS)
+# The task message carries the document's id; the reading is its OcrResult row.
+READINGS = jobs.Jobs(
+    OcrResult,
+    name="OCR of document",
+    lease=jobs.document_lease,
+    key="document_id",
+    created="document__created_at",
+)
+ReadingBusy = jobs.JobBusy
 
 
 def queue_reading(document_id: int, *, send) -> None:
     """Queues the OCR task through `send` (its apply_async); if the broker is down the periodic
     sweep queues it later."""
-    try:
-        send((document_id,), retry=False)
-    except (BrokerUnavailable, ConnectionError, OSError):
-        logger.warning("OCR task for document %s not queued: broker unavailable", document_id)
-        return
-    # An empty queued_at is what tells the sweep that the broker never got this reading.
-    OcrResult.objects.filter(document_id=document_id, state=State.PENDING).update(
-        queued_at=timezone.now()
-    )
+    READINGS.queue(document_id, send=send)
 
 
 class TransientReadError(Exception):
     """The document could not be fetched or read for a reason that may go away (retry)."""
-
-
-class ReadingBusy(Exception):
-    """Another delivery holds this reading's lease; it runs out in `seconds_left`."""
-
-    def __init__(self, seconds_left: float):
-        super().__init__(f"leased for {seconds_left:.0f} s more")
-        self.seconds_left = max(seconds_left, 0.0)
 
 
 def extract_document(document_id: int, *, before_read=None, time_limit=None) -> None:
@@ -76,7 +54,7 @@ def extract_document(document_id: int, *, before_read=None, time_limit=None) -> 
         return
     ocr, token = claim
     deadline = ocr.started_at + datetime.timedelta(seconds=time_limit) if time_limit else None
-    with _lease_kept(ocr.pk, token, deadline):
+    with READINGS.lease_kept(ocr.pk, token, deadline):
         try:
             if before_read is not None:
                 before_read()
@@ -89,94 +67,20 @@ def extract_document(document_id: int, *, before_read=None, time_limit=None) -> 
             record_reading(ocr.pk, token, **result)
         except BaseException:
             # Retried, timed out or crashed: the next delivery need not wait for the lease.
-            _release(ocr.pk, token)
+            READINGS.release(ocr.pk, token)
             raise
 
 
 def _claim_reading(document_id: int) -> tuple[OcrResult, str] | None:
-    """Takes the reading under a row lock (a compare-and-set on its state and lease)."""
-    with transaction.atomic():
-        try:
-            ocr = (
-                OcrResult.objects.select_for_update()
-                .select_related("document")
-                .get(document_id=document_id)
-            )
-        except OcrResult.DoesNotExist:
-            return None
-        if ocr.state in (State.DONE, State.FAILED):
-            return None  # a repeated delivery
-        now = timezone.now()  # after the lock, which another claim may have held a while
-        lease_ends = _lease_ends(ocr)
-        if ocr.state == State.RUNNING and lease_ends is not None and lease_ends > now:
-            # Its holder may still be reading: two runs of one read must never overlap.
-            raise ReadingBusy((lease_ends - now).total_seconds())
-        if ocr.document.file_deleted_at is not None or ocr.document.superseded_at is not None:
-            _fail(ocr, "document replaced or deleted before it was read")
-            return None
-        if ocr.attempts >= MAX_READ_ATTEMPTS:
-            # Each earlier attempt died (worker killed, time limit): a person reads it instead.
-            _fail(ocr, f"gave up after {ocr.attempts} attempts")
-            return None
-        ocr.state = State.RUNNING
-        ocr.attempts += 1
-        ocr.started_at = now
-        ocr.lease_token = secrets.token_hex(16)
-        ocr.lease_until = now + lease_length()
-        ocr.save(update_fields=["state", "attempts", "started_at", "lease_token", "lease_until"])
-    return ocr, ocr.lease_token
+    return READINGS.claim(
+        OcrResult.objects.select_related("document"), document_id, gone=_document_gone
+    )
 
 
-def _lease_ends(ocr: OcrResult) -> datetime.datetime | None:
-    if ocr.lease_until is not None:
-        return ocr.lease_until
-    # A reading started before leases existed: its start plus one lease.
-    return ocr.started_at + lease_length() if ocr.started_at else None
-
-
-@contextlib.contextmanager
-def _lease_kept(ocr_id: int, token: str, deadline: datetime.datetime | None):
-    """Renews the lease every third of its length while the block runs, never past `deadline`
-    (the task's hard time limit: a process still reading then is treated as dead)."""
-    stop = threading.Event()
-    length = lease_length()
-
-    def renew():
-        from django.db import connection
-
-        try:
-            while not stop.wait(length.total_seconds() / 3):
-                until = timezone.now() + length
-                if deadline is not None:
-                    until = min(until, deadline)
-                try:
-                    renewed = OcrResult.objects.filter(
-                        pk=ocr_id, lease_token=token, state=State.RUNNING
-                    ).update(lease_until=until)
-                except DatabaseError:
-                    logger.warning("Lease of OCR result %s not renewed this time", ocr_id)
-                    continue
-                if not renewed or until == deadline:
-                    return  # finished, released, or past the time limit: let it run out
-        finally:
-            connection.close()  # this thread's own connection
-
-    renewer = threading.Thread(target=renew, name=f"ocr-lease-{ocr_id}", daemon=True)
-    renewer.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        renewer.join(timeout=10)
-
-
-def _release(ocr_id: int, token: str) -> None:
-    try:
-        OcrResult.objects.filter(pk=ocr_id, lease_token=token, state=State.RUNNING).update(
-            state=State.PENDING, lease_until=None, queued_at=timezone.now()
-        )
-    except DatabaseError:
-        logger.warning("OCR result %s not released; its lease runs out instead", ocr_id)
+def _document_gone(ocr: OcrResult) -> str | None:
+    if ocr.document.file_deleted_at is not None or ocr.document.superseded_at is not None:
+        return "document replaced or deleted before it was read"
+    return None
 
 
 def _read(document: Document, image: bytes) -> dict:
@@ -257,33 +161,20 @@ def record_reading(ocr_id: int, token: str, **result) -> bool:
     # a submission running now either saw this reading or is compared after it.
     list(Verification.objects.select_for_update().filter(pk=verification_id).values("pk"))
     ocr = OcrResult.objects.select_for_update().select_related("document").get(pk=ocr_id)
-    if ocr.state != State.RUNNING or ocr.lease_token != token:
-        return False  # a repeated delivery, or one that outlived its lease and lost it
+    if not READINGS.holds(ocr, token):
+        return False
     for name, value in result.items():
         setattr(ocr, name, value)
-    ocr.finished_at = timezone.now()
-    ocr.lease_until = None
+    READINGS.finish(ocr)
     ocr.save()
     if ocr.state == State.DONE and ocr.document.is_current:
         compare_after_submission(verification_id)
     return True
 
 
-@transaction.atomic
 def mark_reading_failed(document_id: int, reason: str) -> None:
     """Ends a reading that failed or timed out; the application then goes to a person."""
-    ocr = OcrResult.objects.select_for_update().filter(document_id=document_id).first()
-    if ocr is not None and ocr.state not in (State.DONE, State.FAILED):
-        _fail(ocr, reason)
-
-
-def _fail(ocr: OcrResult, reason: str) -> None:
-    ocr.state = State.FAILED
-    ocr.error = reason[:200]
-    ocr.finished_at = timezone.now()
-    ocr.lease_until = None
-    ocr.save(update_fields=["state", "error", "finished_at", "lease_until"])
-    logger.info("OCR of document %s failed: %s", ocr.document_id, reason)
+    READINGS.mark_failed(document_id, reason)
 
 
 def sweep_unfinished_readings(now: datetime.datetime | None = None, *, send) -> list[int]:
@@ -291,24 +182,7 @@ def sweep_unfinished_readings(now: datetime.datetime | None = None, *, send) -> 
     message was lost or whose lease ran out (the worker died); returns their document ids.
     One stuck past its attempts is marked failed.
     """
-    now = now or timezone.now()
-    stuck = OcrResult.objects.filter(
+    current = OcrResult.objects.filter(
         document__superseded_at__isnull=True, document__file_deleted_at__isnull=True
-    ).filter(
-        Q(
-            state=State.PENDING,
-            queued_at__isnull=True,
-            document__created_at__lt=now - UNQUEUED_GRACE,
-        )
-        | Q(state=State.PENDING, queued_at__lt=now - LOST_MESSAGE)
-        | Q(state=State.RUNNING, lease_until__lt=now)
-        | Q(state=State.RUNNING, lease_until__isnull=True, started_at__lt=now - lease_length())
     )
-    requeued = []
-    for document_id, attempts in stuck.values_list("document_id", "attempts"):
-        if attempts >= MAX_READ_ATTEMPTS:
-            mark_reading_failed(document_id, f"reading never finished after {attempts} attempts")
-            continue
-        queue_reading(document_id, send=send)
-        requeued.append(document_id)
-    return requeued
+    return READINGS.sweep(current, send=send, now=now)

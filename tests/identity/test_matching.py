@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from identity import matching, tasks
 from identity.models import FaceEmbedding, FaceMatch
+from kyc_portal import jobs
 from tests.factories import VerificationFactory, png_bytes
 
 from .conftest import attach, customer_page, evidence
@@ -127,7 +128,7 @@ def test_a_match_that_died_too_often_is_failed_by_the_sweep():
         portrait_document=portrait,
         holding_document=holding,
         state=FaceMatch.State.RUNNING,
-        attempts=matching.MAX_ATTEMPTS,
+        attempts=jobs.MAX_ATTEMPTS,
         started_at=timezone.now() - datetime.timedelta(minutes=5),
         lease_until=timezone.now() - datetime.timedelta(minutes=4),
     )

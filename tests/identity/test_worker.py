@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from identity import matching, queueing, tasks
 from identity.models import FaceMatch
+from kyc_portal import jobs
 from tests.factories import VerificationFactory
 from tests.verification.test_worker import _pool_children, _stop, _wait_for
 
@@ -114,9 +115,7 @@ def test_upload_while_the_broker_is_down_is_matched_by_the_sweep():
         app.conf.task_always_eager = True
     match = _match(verification)
     assert match.state == FaceMatch.State.PENDING and match.queued_at is None
-    FaceMatch.objects.filter(pk=match.pk).update(
-        created_at=timezone.now() - matching.UNQUEUED_GRACE
-    )
+    FaceMatch.objects.filter(pk=match.pk).update(created_at=timezone.now() - jobs.UNQUEUED_GRACE)
     assert matching.sweep_unfinished_matches(send=tasks.match_faces.apply_async) == [match.pk]
     match.refresh_from_db()
     assert match.state == FaceMatch.State.DONE and match.verdict == "match"

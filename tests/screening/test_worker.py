@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from kyc_portal import jobs
 from screening import queueing, services, tasks
 from screening.demo import SAMPLE_DATASET, SAMPLE_LIST
 from screening.loading import load_watchlist
@@ -46,7 +47,7 @@ def test_a_screening_the_broker_never_got_is_swept_up(celery_worker):
     verification = listed_applicant()
     screening = services.open_submission_screening(verification)  # never queued: broker down
     Screening.objects.filter(pk=screening.pk).update(
-        created_at=screening.created_at - services.UNQUEUED_GRACE * 2
+        created_at=screening.created_at - jobs.UNQUEUED_GRACE * 2
     )
     tasks.sweep_unfinished_screenings.apply()  # what beat runs every minute
     _wait_for(lambda: _done(screening))

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from kyc_portal import jobs
 from tests.factories import DocumentFactory, png_bytes
 from verification import reading, tasks
 from verification.models import Document, OcrResult
@@ -73,9 +74,9 @@ def test_sweep_queues_an_unqueued_read_at_once_and_a_queued_one_only_if_its_mess
     lost = _document()
     OcrResult.objects.filter(document=queued).update(queued_at=now)
     second = datetime.timedelta(seconds=1)
-    OcrResult.objects.filter(document=lost).update(queued_at=now - reading.LOST_MESSAGE - second)
+    OcrResult.objects.filter(document=lost).update(queued_at=now - jobs.LOST_MESSAGE - second)
     Document.objects.filter(pk__in=[never_queued.pk, queued.pk, lost.pk]).update(
-        created_at=now - reading.UNQUEUED_GRACE - second
+        created_at=now - jobs.UNQUEUED_GRACE - second
     )
     assert sorted(reading.sweep_unfinished_readings(now, send=SEND)) == sorted(
         [never_queued.pk, lost.pk]

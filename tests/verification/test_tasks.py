@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from kyc_portal import jobs
 from tests.factories import DocumentFactory, VerificationFactory, png_bytes
 from verification import reading, services, tasks
 from verification.models import OcrResult
@@ -108,7 +109,7 @@ def test_sweep_gives_up_on_a_reading_whose_worker_kept_dying():
     document = _document(content=png_bytes())
     OcrResult.objects.filter(document=document).update(
         state=OcrResult.State.RUNNING,
-        attempts=reading.MAX_READ_ATTEMPTS,
+        attempts=jobs.MAX_ATTEMPTS,
         started_at=timezone.now() - datetime.timedelta(hours=1),
     )
     tasks.sweep_unfinished_readings.delay()
@@ -156,7 +157,7 @@ def test_upload_while_the_broker_is_down_is_kept_and_read_by_the_sweep(
     assert ocr.state == OcrResult.State.PENDING  # the upload itself succeeded
     assert ocr.queued_at is None  # so the next sweep queues it without waiting
     document.__class__.objects.filter(pk=document.pk).update(
-        created_at=timezone.now() - reading.UNQUEUED_GRACE
+        created_at=timezone.now() - jobs.UNQUEUED_GRACE
     )
     assert reading.sweep_unfinished_readings(send=SEND) == [document.pk]
     assert OcrResult.objects.get(document=document).state == OcrResult.State.FAILED  # plain image
