@@ -14,11 +14,14 @@ apply_async), so domain modules never import their tasks.
 import contextlib
 import datetime
 import logging
+import os
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
@@ -30,6 +33,8 @@ logger = logging.getLogger(__name__)
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 FINISHED = (DONE, FAILED)
 MAX_ATTEMPTS = 3
+# Retries of one delivery after an error that may go away, 2, 4, 8, 16 and 32 s apart.
+MAX_RETRIES = 5
 # A job is queued right after its commit: only one still unqueued after this long failed to
 # reach the broker (the sweep then queues it at once).
 UNQUEUED_GRACE = datetime.timedelta(seconds=15)
@@ -218,3 +223,40 @@ class Jobs:
             self.queue(key_value, send=send)
             requeued.append(key_value)
         return requeued
+
+
+def debug_delay(variable: str) -> Callable[[], None]:
+    """A test hook, off by default: the environment `variable` (seconds) makes each job wait
+    before its work, so a real-worker test can kill the worker in the middle of one."""
+
+    def delay() -> None:
+        seconds = float(os.environ.get(variable, "0") or 0)
+        if seconds > 0:
+            time.sleep(seconds)
+
+    return delay
+
+
+def run_in_task(task, jobs: Jobs, key_value, work, *, transient=()) -> None:
+    """Runs `work(time_limit=…)` for one job inside the bound Celery `task`, the same way for
+    every job: a job another delivery holds is looked at again when its lease runs out (in
+    case that worker died); the soft time limit fails it; an error in `transient` (or a
+    database or connection error) is retried with backoff, then fails it. A failed job goes to
+    a person."""
+    timelimit = task.request.timelimit or (None, None)
+    try:
+        work(time_limit=timelimit[0] or task.time_limit)
+    except JobBusy as busy:
+        if task.request.is_eager or task.request.retries >= MAX_RETRIES:
+            return
+        logger.info("%s %s is held by another delivery; retrying", jobs.name, key_value)
+        raise task.retry(countdown=int(busy.seconds_left) + 1, max_retries=MAX_RETRIES) from None
+    except SoftTimeLimitExceeded:
+        jobs.mark_failed(key_value, f"timed out after {timelimit[1] or task.soft_time_limit} s")
+    except (*transient, DatabaseError, ConnectionError) as error:
+        if task.request.is_eager or task.request.retries >= MAX_RETRIES:
+            attempts = task.request.retries + 1
+            jobs.mark_failed(key_value, f"failed {attempts} times: {type(error).__name__}")
+            return
+        countdown = 2 ** (task.request.retries + 1)
+        raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES) from None

@@ -94,14 +94,11 @@ def queue_screening(screening_id: int, *, send) -> None:
 def run_screening(screening_id: int, *, before_search=None) -> Screening | None:
     """Screens one submission against the active lists and records its hits.
 
-    Idempotent: a finished screening is left alone, one another delivery is running is
-    skipped (the sweep takes it over if that worker died). Returns the finished screening, or
-    None when there was nothing to do. A clean screening lets auto-approval pass the case.
+    Idempotent: a finished screening is left alone; raises jobs.JobBusy while another
+    delivery runs it. Returns the finished screening, or None when there was nothing to do.
+    A clean screening lets auto-approval pass the case.
     """
-    try:
-        claim = SCREENINGS.claim(Screening.objects.all(), screening_id)
-    except jobs.JobBusy:
-        return None  # another delivery is on it; the sweep takes over if its worker died
+    claim = SCREENINGS.claim(Screening.objects.all(), screening_id)
     if claim is None:
         return None
     screening, token = claim

@@ -2,18 +2,14 @@
 and screening.monitoring; settings make tasks acknowledged late (re-queued if a worker dies).
 """
 
-import logging
-
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
-from django.db import DatabaseError
+
+from kyc_portal import jobs
 
 from . import matching, monitoring, services
 
-logger = logging.getLogger(__name__)
 SOFT_TIME_LIMIT = 30  # one screening takes milliseconds; this means the database is stuck
-MAX_RETRIES = 5
 
 
 @worker_process_init.connect
@@ -25,15 +21,12 @@ def _load_matcher(**_kwargs) -> None:
 @shared_task(bind=True, soft_time_limit=SOFT_TIME_LIMIT, time_limit=SOFT_TIME_LIMIT + 30)
 def screen_application(self, screening_id: int) -> None:
     """Screens a submitted application against the active lists and records its hits."""
-    try:
-        services.run_screening(screening_id)
-    except SoftTimeLimitExceeded:
-        services.mark_screening_failed(screening_id, f"timed out after {SOFT_TIME_LIMIT} s")
-    except (DatabaseError, ConnectionError) as error:
-        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
-            services.mark_screening_failed(screening_id, f"failed: {type(error).__name__}")
-            return
-        raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from None
+    jobs.run_in_task(
+        self,
+        services.SCREENINGS,
+        screening_id,
+        lambda time_limit: services.run_screening(screening_id),
+    )
 
 
 @shared_task(soft_time_limit=60, time_limit=90)
