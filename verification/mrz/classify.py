@@ -357,3 +357,42 @@ def _settled(lines, line: int, i: int, rule_holds, ruled_out) -> bool:
     finally:
         cell.char = original
     return True
+
+
+def settled_by_check_digits(mrz_type: str, lines: list[list[CharChoice]]) -> set[tuple[int, int]]:
+    """Clear characters that a holding check digit already vouches for.
+
+    A check digit holding over characters that are all clear winners (none repaired) rules
+    out any single misread among them unless the misread keeps the digit holding. So a clear
+    character is settled when every alternative it had would break a holding check digit
+    over it. (Two compensating misreads of clear winners in one field remain possible in
+    principle; on real print clear winners were wrong only where the layout forbade the
+    printed character.) The second reader need not be asked about these.
+    """
+    holding = []
+    for spans, (check_line, check_pos) in CHECKS[mrz_type].values():
+        positions = [(line, i) for line, start, end in spans for i in range(start, end)]
+        positions.append((check_line, check_pos))
+        if all(lines[line][i].clear for line, i in positions) and _check_holds(
+            lines, spans, check_line, check_pos
+        ):
+            holding.append((spans, (check_line, check_pos), set(positions)))
+    settled: set[tuple[int, int]] = set()
+    for line_index, line in enumerate(lines):
+        for i, cell in enumerate(line):
+            covering = [check for check in holding if (line_index, i) in check[2]]
+            if not covering:
+                continue
+            original = cell.char
+            try:
+                for char, _score in cell.alternatives:
+                    if char == original:
+                        continue
+                    cell.char = char
+                    if all(_check_holds(lines, spans, *check) for spans, check, _ in covering):
+                        break
+                else:
+                    settled.add((line_index, i))
+            finally:
+                cell.char = original
+    return settled
