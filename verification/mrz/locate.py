@@ -71,30 +71,17 @@ def find_band_boxes(gray: np.ndarray, max_width: int = 250) -> list:
     from passporteye.mrz.image import BooneTransform, MRZBoxLocator
 
     scale = min(1.0, max_width / gray.shape[1])
-    if scale < 1:
-        # Box-average by whole pixels first (cheap), then smooth and zoom the small remainder.
-        factor = max(1, int(1 / scale / 2))
-        reduced = _block_mean(gray, factor)
-        rest = scale * factor
-        small = ndimage.zoom(ndimage.gaussian_filter(reduced, 0.5 / rest), rest, order=1)
-        scale = small.shape[1] / gray.shape[1]
-    else:
-        small = gray
+    small = (
+        ndimage.zoom(ndimage.gaussian_filter(gray, 0.5 / scale), scale, order=1)
+        if scale < 1
+        else gray
+    )
     with warnings.catch_warnings():
         # PassportEye calls a scikit-image helper that is deprecated but still works.
         warnings.simplefilter("ignore", FutureWarning)
         binary = BooneTransform()(small.astype(np.float64))
         boxes = MRZBoxLocator()(binary)
     return [(box, scale) for box in boxes]
-
-
-def _block_mean(gray: np.ndarray, factor: int) -> np.ndarray:
-    """Mean of factor x factor pixel blocks (the image cut to whole blocks)."""
-    if factor <= 1:
-        return gray
-    rows, cols = gray.shape[0] // factor * factor, gray.shape[1] // factor * factor
-    blocks = gray[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
-    return blocks.mean(axis=(1, 3), dtype=np.float32)
 
 
 def cut_band(gray: np.ndarray, box, scale: float) -> Band:
