@@ -13,7 +13,6 @@ from .glyphs import (
     TEMPLATE_COLS,
     TEMPLATE_ROWS,
     glyph_templates,
-    normalise_windows,
 )
 from .parse import COUNTRY_CODES, MRZ_ALPHABET, is_check_digit_valid
 
@@ -33,10 +32,16 @@ def score_cells(patches: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     plus the (down, right) shift in template pixels at which each cell's best glyph matched."""
     windows = sliding_window_view(patches, (TEMPLATE_ROWS, TEMPLATE_COLS), axis=(1, 2))
     cells, shifts_y, shifts_x = windows.shape[:3]
-    flat = normalise_windows(windows.reshape(cells * shifts_y * shifts_x, -1))
+    raw = windows.reshape(cells * shifts_y * shifts_x, -1).astype(np.float32, copy=False)
     templates = glyph_templates()
     variants, glyphs, size = templates.shape
-    scores = flat @ templates.reshape(variants * glyphs, size).T
+    # The templates are zero-mean, so correlating the raw windows and dividing by each
+    # window's centred norm equals correlating normalised windows, without centring copies.
+    sums = raw.sum(axis=1, dtype=np.float64)
+    squares = np.einsum("ij,ij->i", raw, raw, dtype=np.float64)
+    norms = np.sqrt(np.maximum(squares - sums * sums / size, 0.0))
+    scores = raw @ templates.reshape(variants * glyphs, size).T
+    scores /= np.maximum(norms, 1e-6).astype(np.float32)[:, None]
     scores = scores.reshape(cells, shifts_y * shifts_x, variants, glyphs).max(axis=2)
     best_per_glyph = scores.max(axis=1)
     best_glyph = best_per_glyph.argmax(axis=1)
