@@ -164,6 +164,38 @@ def test_tie_in_a_name_is_not_settled_by_any_rule():
     assert (0, 8) not in confirm_by_rules("TD3", lines)
 
 
+def test_a_holding_check_digit_vouches_for_clear_characters_it_would_catch_misread():
+    from verification.mrz.classify import settled_by_check_digits
+
+    # Birth date 8 (runner-up 3) and document number C (runner-up M): both clear but not
+    # very clear. A 3 would break the date's digit; an M (C + 10) would keep the number's.
+    lines = [_choices(TD3_LINES[0]), _choices(TD3_LINES[1], ties={16: ("3", 0.15), 7: ("M", 0.15)})]
+    settled = settled_by_check_digits("TD3", lines)
+    assert (1, 16) in settled and (1, 19) in settled  # the date digit and its check digit
+    assert (1, 7) not in settled
+    # A repaired character anywhere under a check digit: that digit vouches for nothing.
+    lines[1][17].repaired = True
+    settled = settled_by_check_digits("TD3", lines)
+    assert not {(1, i) for i in range(13, 20)} & settled
+
+
+def test_the_second_reader_is_asked_only_about_characters_it_could_still_decide():
+    from verification.mrz.read import CONTEXT_CELLS, _doubtful_spans
+
+    # Clear but close: a name letter (the M of MARIA) and the name tail's fillers.
+    name_line = _choices(TD3_LINES[0], ties={20: ("N", 0.15)})
+    for choice in name_line[26:]:
+        choice.margin = 0.15
+    assert _doubtful_spans(name_line) == [(20 - CONTEXT_CELLS, 21 + CONTEXT_CELLS)]
+    # A lone clear filler is not a run: it is asked about.
+    lone = _choices("P<UTOERIKSSON<<ANNA<MARIA" + "X" * 19, ties={19: ("K", 0.15)})
+    assert _doubtful_spans(lone) == [(19 - CONTEXT_CELLS, 20 + CONTEXT_CELLS)]
+    # Characters a check digit settled are not asked about either.
+    date_line = _choices(TD3_LINES[1], ties={16: ("3", 0.15)})
+    assert _doubtful_spans(date_line) == [(16 - CONTEXT_CELLS, 17 + CONTEXT_CELLS)]
+    assert _doubtful_spans(date_line, settled={16}) == []
+
+
 def parse_number_check(line2: str) -> bool:
     from verification.mrz import is_check_digit_valid
 

@@ -13,7 +13,6 @@ from .glyphs import (
     TEMPLATE_COLS,
     TEMPLATE_ROWS,
     glyph_templates,
-    normalise_windows,
 )
 from .parse import COUNTRY_CODES, MRZ_ALPHABET, is_check_digit_valid
 
@@ -33,10 +32,16 @@ def score_cells(patches: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     plus the (down, right) shift in template pixels at which each cell's best glyph matched."""
     windows = sliding_window_view(patches, (TEMPLATE_ROWS, TEMPLATE_COLS), axis=(1, 2))
     cells, shifts_y, shifts_x = windows.shape[:3]
-    flat = normalise_windows(windows.reshape(cells * shifts_y * shifts_x, -1))
+    raw = windows.reshape(cells * shifts_y * shifts_x, -1).astype(np.float32, copy=False)
     templates = glyph_templates()
     variants, glyphs, size = templates.shape
-    scores = flat @ templates.reshape(variants * glyphs, size).T
+    # The templates are zero-mean, so correlating the raw windows and dividing by each
+    # window's centred norm equals correlating normalised windows, without centring copies.
+    sums = raw.sum(axis=1, dtype=np.float64)
+    squares = np.einsum("ij,ij->i", raw, raw, dtype=np.float64)
+    norms = np.sqrt(np.maximum(squares - sums * sums / size, 0.0))
+    scores = raw @ templates.reshape(variants * glyphs, size).T
+    scores /= np.maximum(norms, 1e-6).astype(np.float32)[:, None]
     scores = scores.reshape(cells, shifts_y * shifts_x, variants, glyphs).max(axis=2)
     best_per_glyph = scores.max(axis=1)
     best_glyph = best_per_glyph.argmax(axis=1)
@@ -357,3 +362,42 @@ def _settled(lines, line: int, i: int, rule_holds, ruled_out) -> bool:
     finally:
         cell.char = original
     return True
+
+
+def settled_by_check_digits(mrz_type: str, lines: list[list[CharChoice]]) -> set[tuple[int, int]]:
+    """Clear characters that a holding check digit already vouches for.
+
+    A check digit holding over characters that are all clear winners (none repaired) rules
+    out any single misread among them unless the misread keeps the digit holding. So a clear
+    character is settled when every alternative it had would break a holding check digit
+    over it. (Two compensating misreads of clear winners in one field remain possible in
+    principle; on real print clear winners were wrong only where the layout forbade the
+    printed character.) The second reader need not be asked about these.
+    """
+    holding = []
+    for spans, (check_line, check_pos) in CHECKS[mrz_type].values():
+        positions = [(line, i) for line, start, end in spans for i in range(start, end)]
+        positions.append((check_line, check_pos))
+        if all(lines[line][i].clear for line, i in positions) and _check_holds(
+            lines, spans, check_line, check_pos
+        ):
+            holding.append((spans, (check_line, check_pos), set(positions)))
+    settled: set[tuple[int, int]] = set()
+    for line_index, line in enumerate(lines):
+        for i, cell in enumerate(line):
+            covering = [check for check in holding if (line_index, i) in check[2]]
+            if not covering:
+                continue
+            original = cell.char
+            try:
+                for char, _score in cell.alternatives:
+                    if char == original:
+                        continue
+                    cell.char = char
+                    if all(_check_holds(lines, spans, *check) for spans, check, _ in covering):
+                        break
+                else:
+                    settled.add((line_index, i))
+            finally:
+                cell.char = original
+    return settled

@@ -47,6 +47,10 @@ def load_grayscale(image) -> np.ndarray:
             pil = Image.open(image)
         else:
             raise UnreadableImageError("unsupported image input type")
+        if pil.format == "JPEG" and max(pil.size) > 2 * MAX_WORKING_SIDE:
+            # Let the decoder shrink big photos by 2, 4 or 8 (never below the working size).
+            factor = MAX_WORKING_SIDE / max(pil.size)
+            pil.draft("L", (round(pil.width * factor), round(pil.height * factor)))
         pil = ImageOps.exif_transpose(pil).convert("L")
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as error:
         if isinstance(error, UnreadableImageError):
@@ -57,7 +61,8 @@ def load_grayscale(image) -> np.ndarray:
     longest = max(pil.size)
     if longest > MAX_WORKING_SIDE:
         factor = MAX_WORKING_SIDE / longest
-        pil = pil.resize((round(pil.width * factor), round(pil.height * factor)), Image.LANCZOS)
+        size = (round(pil.width * factor), round(pil.height * factor))
+        pil = pil.resize(size, Image.LANCZOS, reducing_gap=3.0)
     return np.asarray(pil, dtype=np.float32) / 255.0
 
 
@@ -96,8 +101,17 @@ def cut_band(gray: np.ndarray, box, scale: float) -> Band:
     rows = np.arange(int(out_height_src / step)) * step - out_height_src / 2
     rr = center[0] + rows[:, None] * down[0] + cols[None, :] * along[0]
     cc = center[1] + rows[:, None] * down[1] + cols[None, :] * along[1]
-    source = ndimage.gaussian_filter(gray, 0.45 * step) if step > 1.2 else gray
-    crop = ndimage.map_coordinates(source, [rr, cc], order=1, mode="nearest")
+    # Only the region the band is sampled from is smoothed (not the whole page).
+    margin = int(3 * step) + 2
+    top = max(0, int(rr.min()) - margin)
+    left = max(0, int(cc.min()) - margin)
+    bottom = min(gray.shape[0], int(rr.max()) + margin + 1)
+    right = min(gray.shape[1], int(cc.max()) + margin + 1)
+    if bottom - top < 2 or right - left < 2:
+        top, left, bottom, right = 0, 0, gray.shape[0], gray.shape[1]
+    region = gray[top:bottom, left:right]
+    source = ndimage.gaussian_filter(region, 0.45 * step) if step > 1.2 else region
+    crop = ndimage.map_coordinates(source, [rr - top, cc - left], order=1, mode="nearest")
     return Band(ink=_ink_from_gray(crop), angle=float(np.arctan2(along[0], along[1])), gray=crop)
 
 

@@ -24,15 +24,18 @@ from .locate import UnreadableImageError, cut_band, find_band_boxes, load_graysc
 from .parse import FILLER, VISA_TYPES, MrzFields, field_trust, parse_mrz
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "2.0"
+ENGINE_VERSION = "2.1"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
+# Line lengths whose quick glyph fit comes this close to the best one are read in full too.
+LENGTH_CLOSE_CALL = 0.05
 # Bands examined per image and locator resolutions tried, cheapest first.
 MAX_BANDS = 3
 LOCATOR_WIDTHS = (250, 400, 700)
-# A band read with every check digit holding and this mean score needs no other candidate.
-# (Upside-down bands still fit OCR-B glyphs at about 0.8.)
+# A band read with every check digit holding and this mean score needs no other candidate;
+# one read this well is not tried upside down (upside-down bands fit OCR-B glyphs at about
+# 0.8), and no finer locator is tried after it.
 GOOD_ENOUGH_SCORE = 0.9
 
 
@@ -53,9 +56,19 @@ class BandReading:
         return ["".join(c.char for c in line) for line in self.lines]
 
     @property
+    def digits_hold(self) -> bool:
+        """Every check digit holds, read as the MRZ is parsed (long TD1 numbers included)."""
+        if all(self.check_digits.values()):
+            return True
+        try:
+            return all(parse_mrz(self.text_lines).check_digits.values())
+        except ValueError:
+            return False
+
+    @property
     def quality(self) -> tuple[bool, float]:
         # Repairs can make checks pass on garbage (an upside-down band), so the glyph fit decides.
-        return (all(self.check_digits.values()), self.mean_score)
+        return (self.digits_hold, self.mean_score)
 
 
 @dataclass
@@ -141,11 +154,13 @@ def _read(image) -> MrzReading:
                 candidate = read_band(ink, look)
                 if candidate and (best is None or candidate.quality > best.quality):
                     best = candidate
-                if _good_enough(candidate):
-                    break  # a near-perfect glyph fit: no need to try the band upside down
+                if candidate and candidate.mean_score >= GOOD_ENOUGH_SCORE:
+                    break  # upright glyphs fit this well: the band is not upside down
             if _good_enough(best):
                 break
-        if _good_enough(best):
+        if best is not None and best.mean_score >= GOOD_ENOUGH_SCORE:
+            # A well-fitted MRZ was found: where its digits fail, the print fails them, and a
+            # finer locator would find the same band again.
             break
     if best is None:
         return MrzReading(error="no machine readable zone found")
@@ -153,11 +168,7 @@ def _read(image) -> MrzReading:
 
 
 def _good_enough(reading: BandReading | None) -> bool:
-    return (
-        reading is not None
-        and all(reading.check_digits.values())
-        and reading.mean_score >= GOOD_ENOUGH_SCORE
-    )
+    return reading is not None and reading.digits_hold and reading.mean_score >= GOOD_ENOUGH_SCORE
 
 
 def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | None:
@@ -165,11 +176,19 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
     lines = select_mrz_lines(group_lines(find_components(ink), ink.shape[1]))
     if len(lines) not in LINE_LENGTHS:
         return None
-    best = None
+    fits = {}
     for length in LINE_LENGTHS[len(lines)]:
         geometries = [fit_line_geometry(line, length) for line in lines]
-        if any(g is None for g in geometries):
-            continue
+        if all(g is not None for g in geometries):
+            fits[length] = geometries
+    if len(fits) > 1:
+        # A wrong line length puts the cells off the glyphs: a quick look at one scale
+        # tells most bands apart, so only close calls are read in full at both lengths.
+        rough = {length: _rough_fit(ink, geometries) for length, geometries in fits.items()}
+        leader = max(rough.values())
+        fits = {k: g for k, g in fits.items() if rough[k] > leader - LENGTH_CLOSE_CALL}
+    best = None
+    for length, geometries in fits.items():
         line_scores, line_patches, fitted = zip(
             *(_score_line(ink, g) for g in geometries), strict=True
         )
@@ -193,6 +212,12 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
     return BandReading(
         mrz_type, choices, list(line_patches), validity, mean_score, gray, list(fitted)
     )
+
+
+def _rough_fit(ink: np.ndarray, geometries: list[LineGeometry]) -> float:
+    """Mean best glyph score of the cells as fitted, at one character height, no re-centring."""
+    scores = [classify.score_cells(sample_cells(ink, g))[0] for g in geometries]
+    return float(np.mean([s.max(axis=1).mean() for s in scores]))
 
 
 def _score_line(
@@ -325,6 +350,8 @@ class SecondReading:
 VERY_CLEAR = 0.2
 # Cells of context the second reader gets either side of the stretch it is asked about.
 CONTEXT_CELLS = 3
+# Clear fillers in a run this long need no second reading (name tails, empty optional data).
+FILLER_RUN = 3
 # A second reading this unlike ours (difflib ratio) read something else: it is ignored.
 MIN_LINE_SIMILARITY = 0.7
 # Pairs the general-purpose recogniser confuses because it does not know the MRZ layout.
@@ -338,41 +365,79 @@ LOOKALIKES = DIGIT_LETTER_LOOKALIKES | {"D": "0", "Q": "0", "K": FILLER}
 def _second_reading(band: BandReading) -> SecondReading:
     """RapidOCR's reading of our located lines, aligned character by character.
 
-    It only reads the stretch of each line that holds a character short of VERY_CLEAR
-    (with CONTEXT_CELLS either side): beyond it, nothing the second reader could say would
-    change a decision, and a shorter crop is read faster.
+    It only reads the stretches of each line that hold a character it could still decide
+    (short of VERY_CLEAR, not a clear filler of a filler run, not a clear character a
+    holding check digit vouches for), each with CONTEXT_CELLS
+    either side: elsewhere nothing it could say would change a decision, and its time grows
+    with the width it reads.
     """
     if band.gray is None or not band.geometries or not second_opinion.available():
         return SecondReading()
-    spans, crops = [], []
-    for line, geometry in zip(band.lines, band.geometries, strict=True):
-        doubtful = [i for i, c in enumerate(line) if not c.clear or c.margin < VERY_CLEAR]
-        if not doubtful:
-            spans.append(None)
-            continue
-        start = max(0, doubtful[0] - CONTEXT_CELLS)
-        end = min(len(line), doubtful[-1] + 1 + CONTEXT_CELLS)
-        spans.append((start, end))
-        crops.append(
-            second_opinion.line_crop(
-                band.gray,
-                geometry.centers_x[start:end],
-                geometry.baseline_y[start:end],
-                geometry.pitches[start:end],
-                geometry.height,
+    settled = classify.settled_by_check_digits(band.mrz_type, band.lines)
+    line_spans, crops = [], []
+    for line_index, (line, geometry) in enumerate(zip(band.lines, band.geometries, strict=True)):
+        spans = _doubtful_spans(line, {i for ln, i in settled if ln == line_index})
+        line_spans.append(spans)
+        for start, end in spans:
+            crops.append(
+                second_opinion.line_crop(
+                    band.gray,
+                    geometry.centers_x[start:end],
+                    geometry.baseline_y[start:end],
+                    geometry.pitches[start:end],
+                    geometry.height,
+                )
             )
-        )
     texts = iter(second_opinion.read_lines(crops))
     lines, aligned = [], []
-    for ours, span in zip(band.text_lines, spans, strict=True):
+    for ours, spans in zip(band.text_lines, line_spans, strict=True):
         aligned_line: list[str | None] = [None] * len(ours)
-        theirs = next(texts) if span else ""
-        if span:
-            start, end = span
+        read = []
+        for start, end in spans:
+            theirs = next(texts)
+            read.append(theirs)
             part = ours[start:end]
             similar = difflib.SequenceMatcher(a=part, b=theirs, autojunk=False).ratio()
             if similar >= MIN_LINE_SIMILARITY:
                 aligned_line[start:end] = second_opinion.aligned_characters(part, theirs)
-        lines.append(theirs)
+        lines.append(" ".join(read))
         aligned.append(aligned_line)
     return SecondReading(tuple(lines), aligned)
+
+
+def _doubtful_spans(
+    line: list[classify.CharChoice], settled: set[int] = frozenset()
+) -> list[tuple[int, int]]:
+    """(start, end) of the stretches the second reader is asked about: the characters it
+    could still decide, with CONTEXT_CELLS either side; stretches whose context would
+    overlap are read as one. Clear characters `settled` by a check digit and clear fillers
+    of a filler run are not asked about."""
+    vouched = _clear_filler_runs(line) | set(settled)
+    doubtful = [
+        i
+        for i, choice in enumerate(line)
+        if not choice.clear or (choice.margin < VERY_CLEAR and i not in vouched)
+    ]
+    spans: list[tuple[int, int]] = []
+    for i in doubtful:
+        start, end = max(0, i - CONTEXT_CELLS), min(len(line), i + 1 + CONTEXT_CELLS)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _clear_filler_runs(line: list[classify.CharChoice]) -> set[int]:
+    """Positions of clear fillers in runs of at least FILLER_RUN: sure without a second
+    reading (on real print no clear filler was ever another character)."""
+    positions: set[int] = set()
+    run: list[int] = []
+    for i, choice in enumerate([*line, None]):
+        if choice is not None and choice.char == FILLER and choice.clear:
+            run.append(i)
+            continue
+        if len(run) >= FILLER_RUN:
+            positions.update(run)
+        run = []
+    return positions

@@ -40,6 +40,9 @@ def _recogniser():
     config = update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"]
     config["intra_op_num_threads"] = 1
     config["inter_op_num_threads"] = 1
+    # One crop per run: a batch is padded to its widest crop, and the recogniser's time
+    # grows with the width it reads (short stretches batched with a whole line cost a line).
+    config["rec_batch_num"] = 1
     return TextRecognizer(config)
 
 
