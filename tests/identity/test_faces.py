@@ -42,7 +42,11 @@ def test_the_customer_holding_their_own_page_matches(page_png, case):
 
 @pytest.mark.parametrize(
     "case",
-    ["someone else holding the customer's page", "another person (astronaut) holding the page"],
+    [
+        "someone else holding the customer's page",
+        "another person (astronaut) holding the page",
+        "another person (Grace Hopper) holding the page",
+    ],
 )
 def test_someone_else_holding_the_customers_page_does_not_match(page_png, case):
     result = compare(page_png, case)
