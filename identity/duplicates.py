@@ -9,10 +9,12 @@ face drops out at once even while the matrix still holds it.
 """
 
 import base64
+import logging
 import threading
+import time
 
 import numpy as np
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 
 from verification.models import Status
@@ -31,6 +33,7 @@ COUNTED_STATUSES = (
     Status.PASSED,
     Status.LAPSED,
 )
+logger = logging.getLogger(__name__)
 MAX_CANDIDATES = 20
 BATCH = 2000
 
@@ -103,6 +106,20 @@ _index = FaceIndex()
 
 def index() -> FaceIndex:
     return _index
+
+
+def warm_up() -> None:
+    """Loads every stored face into this process's index now (a worker process starting), so
+    that its first lookup does not pay for decrypting them all (seconds at 100,000 faces)."""
+    started = time.perf_counter()
+    try:
+        index().refresh()
+    except DatabaseError:
+        logger.warning("Face index not loaded at start: the first lookup loads it")
+        return
+    logger.info(
+        "Face index loaded: %s faces in %.1f s", len(index().ids), time.perf_counter() - started
+    )
 
 
 def store(match: FaceMatch, *, person, portrait) -> None:

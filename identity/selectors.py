@@ -1,6 +1,9 @@
 """What the case page and the risk signals read about an application's faces (two queries)."""
 
+import datetime
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from verification.models import Document
 
@@ -8,6 +11,16 @@ from .models import FaceDuplicate, FaceMatch
 
 PORTRAIT_KINDS = ("passport_page", "id_front")
 HOLDING_KIND = "holding_photo"
+
+# A match not finished this long after it was made has stalled (no worker, broker down, the
+# sweep not running): the faces are not being compared. Normally one finishes in seconds, and
+# its retries (3 attempts, each within the task's time limit) take well under this.
+STALLED_AFTER = datetime.timedelta(minutes=30)
+
+# Where an application's face match stands, as the reviewer is told it.
+COMPARED = "compared"
+BEING_COMPARED = "being_compared"
+NOT_COMPARED = "not_compared"  # never started, failed, or stalled
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,20 @@ class FaceEvidence:
     def applies(self) -> bool:
         """Both images are there, so a face match is expected."""
         return self.portrait_document is not None and self.holding_document is not None
+
+    @property
+    def progress(self) -> str | None:
+        """COMPARED, BEING_COMPARED or NOT_COMPARED; None when there is nothing to compare."""
+        if not self.applies:
+            return None
+        match = self.match
+        if match is None or match.state == FaceMatch.State.FAILED:
+            return NOT_COMPARED
+        if match.state == FaceMatch.State.DONE:
+            return COMPARED
+        if match.created_at < timezone.now() - STALLED_AFTER:
+            return NOT_COMPARED
+        return BEING_COMPARED
 
     @property
     def score_percent(self) -> float | None:

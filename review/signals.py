@@ -316,18 +316,31 @@ def duplicate_documents(facts: CaseFacts) -> list[Signal]:
 
 def face_match(facts: CaseFacts) -> list[Signal]:
     """The holding photo's person against the document's portrait (identity/): anything but a
-    clear match of a live face holding this very document, and the same face elsewhere."""
+    clear match of a live face holding this very document, and the same face elsewhere. Faces
+    never compared (evidence from before face matching, a failed or stalled match) are a signal
+    too; a match still running is one that says so, so that nothing passes before it ends."""
+    from identity import selectors as identity_selectors
+
     face = facts.face
     match = face.match
+    progress = face.progress
+    if progress is None:
+        return []  # no portrait and holding photo to compare
     if match is None:
-        return []  # never started (evidence from before face matching): nothing to report
-    if match.state in (match.State.PENDING, match.State.RUNNING):
-        return [Signal("face:unfinished", "face", gettext(
-            "Face match not finished yet: compare the faces by eye"))]  # fmt: skip
+        title = gettext("Faces not compared (no face match was started): compare the faces by eye")
+        return [Signal("face:not-compared", "face", title)]
+    if progress == identity_selectors.BEING_COMPARED:
+        title = gettext("Faces being compared: wait for the result, or compare the faces by eye")
+        return [Signal("face:unfinished", "face", title)]
+    if match.state not in (match.State.DONE, match.State.FAILED):  # stalled
+        title = gettext(
+            "Faces not compared (the face match never finished): compare the faces by eye"
+        )
+        return [Signal(f"face:stalled:{match.pk}", "face", title)]
     signals = []
     if match.state == match.State.FAILED:
         signals.append(Signal(f"face:failed:{match.pk}", "face", gettext(
-            "Face match could not be done: compare the faces by eye")))  # fmt: skip
+            "Faces not compared (the face match failed): compare the faces by eye")))  # fmt: skip
     elif match.verdict != match.Verdict.MATCH:
         signals.append(Signal(f"face:verdict:{match.pk}", "face", gettext(
             "Face match: %(verdict)s") % {"verdict": match.get_verdict_display()}))  # fmt: skip

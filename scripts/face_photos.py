@@ -2,7 +2,11 @@
 
 They are the test photographs inside the face_recognition source distribution (MIT licence),
 fetched from the package registry with pip at set-up time and kept in .venv/face-photos.
-Tests never download anything; they read this folder.
+Tests never download anything; they read this folder. Two more people come with packages
+already installed, so nothing is fetched for them: scikit-image's astronaut (Eileen Collins)
+and matplotlib's sample photograph of Grace Hopper (both public domain; see
+benchmarks/faces/scenes.py). Other registry packages were searched for face photographs (the
+deepface and facenet-pytorch source distributions ship none).
 """
 
 import subprocess

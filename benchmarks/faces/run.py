@@ -5,12 +5,13 @@
     nice .venv/bin/python -m benchmarks.faces.run --faces 100000  # lookup size
 
 Pairs: every ordered pair of the real photographs (scripts/face_photos.py installs them; plus
-scikit-image's astronaut), the first on a generated data page, the second held by a person in
-a generated holding photo, each in several variations (size, rotation, light). Same person:
-different photos of one person, and one photo against itself transformed. Different people:
-every cross pair. Frauds: someone else holding the customer's page, the page alone on a table,
-a print of the portrait held up, nobody. Seconds are per application as the task runs it (the
-page's number known from its MRZ read, the photo's MRZ read here).
+scikit-image's astronaut and matplotlib's Grace Hopper), the first on a generated data page,
+the second held by a person in a generated holding photo, each in several variations (size,
+rotation, light). Same person: different photos of one person, and one photo against itself
+transformed. Different people: every cross pair. Frauds: someone else holding the customer's
+page, the page alone on a table, a print of the portrait held up, nobody. Seconds are per
+application as the task runs it (the page's number known from its MRZ read, the photo's MRZ
+read here).
 
 The lookup part stores N encrypted faces in a scratch PostgreSQL/SQLite test database and
 times a new application's duplicate lookup (identity/duplicates.py) as the task runs it.
@@ -33,7 +34,7 @@ VARIATIONS = [
     {"face_width": 320, "rotation": -8, "light": 1.2},
     {"face_width": 170, "rotation": 4, "light": 0.9},
 ]
-PHOTOS = ["obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg", "astronaut"]
+PHOTOS = ["obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg", "astronaut", "grace_hopper"]
 PERSON = {"obama.jpg": "obama", "obama2.jpg": "obama", "obama3.jpg": "obama"}
 
 
@@ -123,6 +124,8 @@ def face_pairs(limit: int | None) -> dict:
     true_matches = [s for s in same if s[0] >= threshold]
     return {
         "threshold": threshold,
+        "photos": len(PHOTOS),
+        "distinct_people": len({person_of(photo) for photo in PHOTOS}),
         "same_pairs": len(same),
         "different_pairs": len(different),
         "true_match_rate": len(true_matches) / len(same) if same else None,

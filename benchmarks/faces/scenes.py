@@ -3,7 +3,8 @@ photos (a person-sized scene: a head with a real face over a body, holding a pag
 
 The faces are real photographs shipped by registry packages: the test photos of the
 face_recognition source distribution (fetched into the virtualenv by scripts/face_photos.py at
-install time) and scikit-image's astronaut. The pages come from the OCR benchmark's generator.
+install time), scikit-image's astronaut and matplotlib's sample photograph of Grace Hopper
+(installed with PassportEye). The pages come from the OCR benchmark's generator.
 """
 
 import datetime
@@ -23,7 +24,10 @@ PEOPLE = {
     "obama": ("obama.jpg", "obama2.jpg", "obama3.jpg"),
     "biden": ("biden.jpg",),
     "collins": ("astronaut",),
+    "hopper": ("grace_hopper",),
 }
+# Photos inside installed packages: scikit-image's astronaut (Eileen Collins, NASA) and
+# matplotlib's sample Grace Hopper (US Navy); both public domain.
 
 
 def photo_dir() -> Path:
@@ -39,6 +43,11 @@ def real_photo(name: str) -> np.ndarray:
         from skimage import data
 
         return data.astronaut()
+    if name == "grace_hopper":
+        import matplotlib
+
+        path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+        return np.asarray(Image.open(path).convert("RGB"))
     path = photo_dir() / name
     if not path.exists():
         raise FileNotFoundError(

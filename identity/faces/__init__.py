@@ -28,6 +28,7 @@ from .analysis import (
     verdict_for,
 )
 from .model import MODEL_NAME, model_version
+from .model import load as load_models
 
 __all__ = [
     "DOCUMENT_DIFFERENT",
@@ -49,6 +50,7 @@ __all__ = [
     "find_person_faces",
     "has_person_face",
     "load_image",
+    "load_models",
     "model_version",
     "verdict_for",
 ]

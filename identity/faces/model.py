@@ -77,6 +77,11 @@ def _models():
     )
 
 
+def load() -> None:
+    """Loads the model files now rather than at the first face (a worker process starting)."""
+    _models()
+
+
 def detect(rgb: np.ndarray, upsample: int = 0) -> list[tuple[Box, float]]:
     """Faces in an RGB uint8 array, each with the detector's confidence, largest first."""
     detector, _, _ = _models()

@@ -35,6 +35,8 @@ def evidence(case: str) -> bytes:
         image = scenes.holding_photo("biden.jpg", page, case)
     elif case == "another person (astronaut) holding the page":
         image = scenes.holding_photo("astronaut", page, case)
+    elif case == "another person (Grace Hopper) holding the page":
+        image = scenes.holding_photo("grace_hopper", page, case)
     elif case == "page alone on a table":
         image = scenes.page_on_table(page, case)
     elif case == "customer holding another page":

@@ -132,3 +132,25 @@ def test_the_index_adds_new_rows_and_finds_the_nearest_in_one_product():
     assert index.nearest(far) == []
     index.refresh()  # nothing new: nothing added twice
     assert len(index.ids) == 2
+
+
+def test_a_worker_process_starts_with_the_face_index_loaded(monkeypatch):
+    from celery.signals import worker_process_init
+
+    case = submitted_case()  # its faces compared
+    match = case.face_matches.get()
+    vectors = np.eye(128, dtype=np.float32)[:2]
+    for kind, vector in zip(("person", "portrait"), vectors, strict=True):
+        FaceEmbedding.objects.create(
+            face_match=match, verification=case, kind=kind, vector=duplicates.encode(vector)
+        )
+    assert len(duplicates.index().ids) == 0  # nothing loaded before the worker starts
+    # Only this handler (Celery's own would close the test's database connection, as it does
+    # a forked child's inherited one); the worker connects it when it starts (worker_init).
+    monkeypatch.setattr(worker_process_init, "receivers", [])
+    monkeypatch.setattr(worker_process_init, "sender_receivers_cache", {})
+    tasks._warm_up_each_worker_process(sender=None)
+    worker_process_init.send(sender="celery@test")
+    index = duplicates.index()
+    assert sorted(index.ids) == sorted(FaceEmbedding.objects.values_list("pk", flat=True))
+    assert index.nearest(vectors[0])[0][1] == pytest.approx(0.0, abs=1e-6)

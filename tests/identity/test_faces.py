@@ -42,7 +42,11 @@ def test_the_customer_holding_their_own_page_matches(page_png, case):
 
 @pytest.mark.parametrize(
     "case",
-    ["someone else holding the customer's page", "another person (astronaut) holding the page"],
+    [
+        "someone else holding the customer's page",
+        "another person (astronaut) holding the page",
+        "another person (Grace Hopper) holding the page",
+    ],
 )
 def test_someone_else_holding_the_customers_page_does_not_match(page_png, case):
     result = compare(page_png, case)
@@ -165,3 +169,20 @@ def test_a_person_against_a_page_without_a_face_is_unsure_not_no_face():
     result = faces.compare_images(png_bytes(), evidence("customer holding own page"))
     assert result.portrait_faces == 0 and result.person is not None
     assert result.verdict == faces.VERDICT_UNSURE and result.score is None
+
+
+@pytest.mark.parametrize(
+    "case", ["customer holding own page", "customer holding another page", "nobody"]
+)
+def test_the_document_number_read_is_the_mrz_readers_own(page_png, case):
+    # The face match reads only the number (without read_mrz's second reader): the same
+    # number read_mrz finds with its check digit holding, or None where it finds none.
+    from verification.mrz import read_mrz
+
+    for image in (page_png, evidence(case)):
+        reading = read_mrz(image)
+        expected = reading.fields.number if reading.fields and reading.check_digits.get(
+            "number") else None  # fmt: skip
+        assert read_document_number(image) == (expected or None)
+    assert read_document_number(page_png) == customer_page()[1]["number"]
+    assert read_document_number(b"not an image") is None

@@ -147,3 +147,112 @@ def test_a_doubtful_match_finishing_after_submission_leaves_the_case_to_a_person
 
     case.refresh_from_db()
     assert match.verdict != match.Verdict.MATCH and case.status == Status.PROVIDED
+
+
+def _uncompared(state=None, **fields):
+    """A submitted, OCR-matched case whose faces were never compared, or whose match is left
+    in `state`."""
+    from tests.review.factories import compared_faces
+
+    case = submitted_case(faces_compared=False, ocr_matched=True, **fields)
+    with_ocr(case)
+    match = None
+    if state is not None:
+        page = case.documents.get(kind="passport_page")
+        holding = case.documents.get(kind="holding_photo")
+        match = compared_faces(case, page, holding, state=state, verdict="", score=None)
+    return case, match
+
+
+def _face_keys(case):
+    return [s.key for s in open_signals(case) if s.kind == "face"]
+
+
+def test_faces_compared_clean_let_auto_approval_pass(settings):
+    from verification.approval import approve_automatically
+
+    settings.KYC_AUTO_APPROVE = True
+    case = submitted_case(ocr_matched=True)  # its faces compared: a clear match
+    with_ocr(case)
+    assert _face_keys(case) == []
+    assert approve_automatically(case.pk) is True
+
+
+@pytest.mark.parametrize(
+    ("state", "key"),
+    [(None, "face:not-compared"), ("failed", "face:failed:{pk}")],
+    ids=["evidence from before face matching", "the match failed"],
+)
+def test_faces_not_compared_are_a_signal_that_blocks_auto_approval(
+    settings, reviewer_client, state, key
+):
+    from verification.approval import approve_automatically
+
+    settings.KYC_AUTO_APPROVE = True
+    case, match = _uncompared(state)
+    assert _face_keys(case) == [key.format(pk=match.pk if match else "")]
+    assert "Faces not compared" in open_signals(case)[0].title
+    assert approve_automatically(case.pk) is False
+    case.refresh_from_db()
+    assert case.status == Status.PROVIDED
+    html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    assert "Not compared" in html and "Being compared" not in html
+
+
+@pytest.mark.parametrize("state", ["pending", "running"])
+def test_faces_being_compared_say_so_and_auto_approval_waits_for_them(
+    settings, reviewer_client, state
+):
+    from identity.models import FaceMatch
+    from verification.approval import approve_automatically
+
+    settings.KYC_AUTO_APPROVE = True
+    case, match = _uncompared(state)
+    signals = [s for s in open_signals(case) if s.kind == "face"]
+    assert [s.key for s in signals] == ["face:unfinished"]
+    assert "being compared" in signals[0].title and "not compared" not in signals[0].title
+    html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    assert "Being compared" in html and "Not compared" not in html
+    assert approve_automatically(case.pk) is False
+    # It finishes clean: nothing is left open and auto-approval passes the case.
+    FaceMatch.objects.filter(pk=match.pk).update(
+        state=FaceMatch.State.DONE, verdict=FaceMatch.Verdict.MATCH, score=0.7
+    )
+    assert _face_keys(case) == []
+    assert approve_automatically(case.pk) is True
+
+
+def test_a_match_that_never_finishes_becomes_faces_not_compared(settings, reviewer_client):
+    import datetime
+
+    from django.utils import timezone
+
+    from identity.models import FaceMatch
+    from identity.selectors import STALLED_AFTER
+    from verification.approval import approve_automatically
+
+    settings.KYC_AUTO_APPROVE = True
+    case, match = _uncompared("pending")
+    long_ago = timezone.now() - STALLED_AFTER - datetime.timedelta(minutes=1)
+    FaceMatch.objects.filter(pk=match.pk).update(created_at=long_ago)
+    assert _face_keys(case) == [f"face:stalled:{match.pk}"]
+    assert approve_automatically(case.pk) is False
+    html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    assert "Not compared" in html and "Being compared" not in html
+
+
+def test_a_faces_not_compared_signal_is_explained_before_pass(reviewer):
+    verification, _ = _uncompared()
+    services.claim(verification.pk, reviewer)
+    with pytest.raises(DecisionRefused):
+        services.record_decision(
+            verification.pk, "pass", reviewer=reviewer,
+            evidence_version=verification.evidence_version, accept_documents=True,
+        )  # fmt: skip
+    reasons = {s.key: "Compared the faces by eye" for s in open_signals(verification)}
+    services.record_decision(
+        verification.pk, "pass", reviewer=reviewer, accept_documents=True,
+        evidence_version=verification.evidence_version, acknowledgements=reasons,
+    )  # fmt: skip
+    verification.refresh_from_db()
+    assert verification.status == Status.PASSED

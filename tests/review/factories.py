@@ -9,16 +9,38 @@ from verification.models import Document, OcrResult, Status
 from verification.mrz.parse import TRUSTABLE_FIELDS
 
 
-def submitted_case(*, status=Status.PROVIDED, documents=True, due_in_hours=12, **fields):
-    """A passport application waiting for review, with its data page and holding photo."""
+def submitted_case(
+    *, status=Status.PROVIDED, documents=True, faces_compared=True, due_in_hours=12, **fields
+):
+    """A passport application waiting for review, with its data page and holding photo (and,
+    unless `faces_compared` is False, their face match: the same person, the same page)."""
     now = timezone.now()
     fields.setdefault("submitted_at", now - datetime.timedelta(hours=2))
     fields.setdefault("sla_due_at", now + datetime.timedelta(hours=due_in_hours))
     verification = VerificationFactory(status=status, **fields)
     if documents:
-        DocumentFactory(verification=verification, kind=Document.Kind.PASSPORT_DATA_PAGE)
-        DocumentFactory(verification=verification, kind=Document.Kind.HOLDING_PHOTO)
+        page = DocumentFactory(verification=verification, kind=Document.Kind.PASSPORT_DATA_PAGE)
+        holding = DocumentFactory(verification=verification, kind=Document.Kind.HOLDING_PHOTO)
+        if faces_compared:
+            compared_faces(verification, page, holding)
     return verification
+
+
+def compared_faces(verification, page, holding, **result):
+    """The finished face match of `page` and `holding` (default: a clear match, same page)."""
+    from identity.models import FaceMatch
+
+    result = {
+        "state": FaceMatch.State.DONE,
+        "verdict": FaceMatch.Verdict.MATCH,
+        "score": 0.7,
+        "threshold": 0.55,
+        "document_in_hand": FaceMatch.DocumentInHand.SAME,
+        **result,
+    }
+    return FaceMatch.objects.create(
+        verification=verification, portrait_document=page, holding_document=holding, **result
+    )
 
 
 def with_ocr(verification, **read):
@@ -47,4 +69,4 @@ def with_ocr(verification, **read):
     )
 
 
-__all__ = ["UserFactory", "submitted_case", "with_ocr"]
+__all__ = ["UserFactory", "compared_faces", "submitted_case", "with_ocr"]

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import DocumentFactory, VerificationFactory
+from tests.review.factories import compared_faces
 from verification import services
 from verification.models import Document, OcrResult, PolicyRule, Status, StatusChange, Verification
 from verification.mrz.parse import TRUSTABLE_FIELDS
@@ -41,7 +42,8 @@ def complete_passport_draft(user, read=True, trusted=TRUSTABLE_FIELDS, **mrz_ove
     `trusted` ones vouched for by the reader."""
     verification = VerificationFactory(user=user, expiry_date=FUTURE)
     page = DocumentFactory(verification=verification, kind=Document.Kind.PASSPORT_DATA_PAGE)
-    DocumentFactory(verification=verification, kind=Document.Kind.HOLDING_PHOTO)
+    holding = DocumentFactory(verification=verification, kind=Document.Kind.HOLDING_PHOTO)
+    compared_faces(verification, page, holding)  # as the upload's face match leaves them
     if read:
         OcrResult.objects.create(
             document=page,
