@@ -51,19 +51,29 @@ QUALIFIERS = {
 }
 
 
+ORGANISATION = "Organization"
+
+
 @dataclass(frozen=True)
 class Subject:
-    """Who is screened: names as typed and as read (any script), birth date, nationality."""
+    """Who is screened: names as typed and as read (any script), birth date, nationality; or
+    an organisation (schema Organization): its name, country and registration number."""
 
     names: tuple[str, ...]
     birth_date: datetime.date | None = None
-    nationality: str = ""  # ISO 3166 alpha-2
+    nationality: str = ""  # ISO 3166 alpha-2 (an organisation's country of incorporation)
     gender: str = ""  # "male" / "female" / ""
+    schema: str = "Person"
+    registration_number: str = ""
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.schema == ORGANISATION
 
 
 @dataclass(frozen=True)
 class ListedPerson:
-    """What matching keeps of a list entry."""
+    """What matching keeps of a list entry (a person, or an organisation by its schema)."""
 
     entity_id: str
     caption: str
@@ -73,6 +83,8 @@ class ListedPerson:
     gender: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     reference: object = field(default=None, compare=False)  # the caller's row, for recording
+    schema: str = "Person"
+    registrations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,24 @@ def _person(entity_id: str, names, birth_dates, countries, genders):
     return entity
 
 
+def _organisation(entity_id: str, names, countries, registrations):
+    entity = model.make_entity(ORGANISATION)
+    entity.id = entity_id
+    for name in _all_names(names):
+        entity.add("name", name, quiet=True)
+    for country in countries:
+        entity.add("country", country, quiet=True)
+    for number in registrations:
+        entity.add("registrationNumber", number, quiet=True)
+    return entity
+
+
 def subject_entity(subject: Subject):
+    if subject.is_organisation:
+        # The registration number is left out: typed by the applicant, it must not count
+        # against a match (a listed company giving another number), only for one (score).
+        countries = [subject.nationality.lower()] if subject.nationality else []
+        return _organisation("applicant", subject.names, countries, [])
     birth = [subject.birth_date.isoformat()] if subject.birth_date else []
     countries = [subject.nationality.lower()] if subject.nationality else []
     genders = [subject.gender] if subject.gender else []
@@ -114,6 +143,10 @@ def subject_entity(subject: Subject):
 
 
 def listed_entity(person: ListedPerson):
+    if person.schema != "Person":
+        return _organisation(
+            person.entity_id or "listed", person.names, person.countries, person.registrations
+        )
     return _person(
         person.entity_id or "listed", person.names, person.birth_dates, person.countries,
         person.gender,
@@ -128,6 +161,15 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
     logic = LogicV1.compare(query, candidate, CONFIG)
     best_score, best_name = logic.score, LogicV1.NAME
     _collect(features, logic)
+    if subject.is_organisation:
+        # An organisation is scored by LogicV1 alone (names, country): the typo and
+        # birth-date rules below are about people's names. The same registration number
+        # counts for the match as the same birth date does for a person.
+        if _same_registration(subject.registration_number, person.registrations):
+            features["registration_match"] = 1.0
+            best_score += BIRTH_DATE_BONUS
+        final = round(max(0.0, min(1.0, best_score)), 3)
+        return Match(person, final, _explain(subject, person, best_name, features))
     edits, missing = name_edits(subject.names, person.names)
     if edits is not None and edits <= 1:
         qualified = NameQualifiedMatcher.compare(query, candidate, CONFIG)
@@ -150,6 +192,15 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         best_score += BIRTH_DATE_BONUS
     best_score = max(0.0, min(1.0, best_score))
     return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
+
+
+def _registration(number: str) -> str:
+    return "".join(c for c in number.upper() if c.isalnum())
+
+
+def _same_registration(number: str, listed) -> bool:
+    typed = _registration(number or "")
+    return bool(typed) and any(_registration(other) == typed for other in listed)
 
 
 def _han_names(names) -> set[str]:
@@ -205,7 +256,7 @@ def plausible(subject_sets: list[list[str]], person: ListedPerson) -> bool:
     """A cheap first look (no FtM entities): some name of the person shares at least two
     tokens (one for a one-word name) with a name of the subject, letter for letter or nearly
     (Jaro-Winkler). Only such candidates are worth the scorers' time."""
-    for b in token_sets(person.names):
+    for b in token_sets(person.names, person.schema != "Person"):
         for a in subject_sets:
             needed = min(2, len(a), len(b))
             close = sum(1 for t in a if any(jaro_winkler(t, o) >= NEAR_TOKEN for o in b))
