@@ -181,7 +181,7 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         near = NEAR_NAME - TYPO * edits - (MISSING_PART if missing else 0) - penalty
         if near > best_score:
             best_score, best_name = near, "near-name"
-    if _other_han_name(subject.names, person.names):
+    if other_han_name(subject.names, person.names):
         # Both written in Han, in different characters: 许国 and 徐国 read Xu Guo alike but are
         # other names (pinyin only stands in when one side has no Han).
         features["han_differs"] = 1.0
@@ -207,7 +207,7 @@ def _han_names(names) -> set[str]:
     return {"".join(name.split()) for name in names if has_han(name)}
 
 
-def _other_han_name(names_a, names_b) -> bool:
+def other_han_name(names_a, names_b) -> bool:
     han_a, han_b = _han_names(names_a), _han_names(names_b)
     return bool(han_a and han_b and not han_a & han_b)
 
@@ -253,12 +253,14 @@ def _token_edits(a: str, b: str) -> int:
 
 
 def plausible(subject_sets: list[list[str]], person: ListedPerson) -> bool:
-    """A cheap first look (no FtM entities): some name of the person shares at least two
-    tokens (one for a one-word name) with a name of the subject, letter for letter or nearly
-    (Jaro-Winkler). Only such candidates are worth the scorers' time."""
+    """A cheap first look (no FtM entities): every token of the shorter of some name of the
+    person and some name of the subject is close to a token of the other (Jaro-Winkler), but
+    one when the shorter has four or more. Only such candidates are worth the scorers' time:
+    a name sharing its given name and patronymic but not its surname is another person."""
     for b in token_sets(person.names, person.schema != "Person"):
         for a in subject_sets:
-            needed = min(2, len(a), len(b))
+            shorter = min(len(a), len(b))
+            needed = shorter - 1 if shorter >= 4 else shorter
             close = sum(1 for t in a if any(jaro_winkler(t, o) >= NEAR_TOKEN for o in b))
             if close >= needed:
                 return True
