@@ -171,6 +171,15 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         final = round(max(0.0, min(1.0, best_score)), 3)
         return Match(person, final, _explain(subject, person, best_name, features))
     edits, missing = name_edits(subject.names, person.names)
+    same_birth_date = bool(
+        subject.birth_date and subject.birth_date.isoformat() in person.birth_dates
+    )
+    if (edits is None or edits > 1) and same_birth_date:
+        # One letter of pinyin is usually another character, so another name: a Chinese name
+        # one letter off counts as a typo only when the full birth date agrees too.
+        edits, missing = name_edits(subject.names, person.names, pinyin=True)
+        if edits is not None and edits <= 1:
+            features["pinyin_near_name"] = 1.0
     if edits is not None and edits <= 1:
         qualified = NameQualifiedMatcher.compare(query, candidate, CONFIG)
         _collect(features, qualified)
@@ -186,7 +195,7 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         # other names (pinyin only stands in when one side has no Han).
         features["han_differs"] = 1.0
         best_score = min(best_score, OTHER_HAN_NAME)
-    if subject.birth_date and subject.birth_date.isoformat() in person.birth_dates:
+    if same_birth_date:
         # The same full birth date counts for the match, as a different one counts against.
         features["dob_exact_match"] = 1.0
         best_score += BIRTH_DATE_BONUS
@@ -218,16 +227,17 @@ def _collect(features: dict, result) -> None:
             features[name] = round(max(feature.score, features.get(name, 0.0)), 3)
 
 
-def name_edits(names_a, names_b) -> tuple[int | None, bool]:
+def name_edits(names_a, names_b, *, pinyin: bool = False) -> tuple[int | None, bool]:
     """The fewest letter edits between two names, token by token in any order, over the
     tokens the shorter name has (at least two), and whether one name has tokens the other
     lacks (a missing given name): (None, False) when no pair of names gets that far.
 
     Names written in Han are left out: one letter of pinyin is another character, another
-    name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo. Their exact pinyin still counts.
+    name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo (their exact pinyin counts through
+    LogicV1), unless `pinyin` asks for them (when the birth date agrees).
     """
-    latin_a = [name for name in names_a if not has_han(name)]
-    latin_b = [name for name in names_b if not has_han(name)]
+    latin_a = [name for name in names_a if pinyin or not has_han(name)]
+    latin_b = [name for name in names_b if pinyin or not has_han(name)]
     best, missing = None, False
     for a in token_sets(latin_a):
         for b in token_sets(latin_b):
