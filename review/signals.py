@@ -362,7 +362,7 @@ def face_match(facts: CaseFacts) -> list[Signal]:
 
 def screening_hits(facts: CaseFacts) -> list[Signal]:
     """Sanctions and PEP screening: an unresolved hit (never acknowledged by a reason, resolved
-    on the case page), and a screening that has not finished or failed."""
+    on the case page), and a screening that has not finished, failed or found no list loaded."""
     signals = []
     for hit in facts.screening_hits:
         if hit.is_unresolved:
@@ -379,6 +379,10 @@ def screening_hits(facts: CaseFacts) -> list[Signal]:
     elif screening is not None and screening.state == "failed":
         title = gettext("Sanctions and PEP screening failed: screen the applicant by hand")
         signals.append(Signal(f"screening-failed:{screening.pk}", "screening", title))
+    elif screening is not None and screening.state == "done" and not screening.list_versions:
+        # Finished against nothing: "no hit" here means nobody looked, not a clean applicant.
+        title = gettext("Not screened: no list loaded. Screen the applicant by hand")
+        signals.append(Signal(f"screening-unlisted:{screening.pk}", "screening", title))
     return signals
 
 

@@ -11,12 +11,17 @@ keys are 63-bit hashes, small in the index and the same on PostgreSQL and SQLite
 
 Adjacent short tokens are also joined ("jian guo" -> "jianguo"), as pinyin is written both
 ways.
+
+Organisations have keys of their own (prefixed "o", so a person never finds a company by its
+keys nor the other way round), made from their names without the legal form ("Acme Trading
+Co., Ltd." -> "acme trading").
 """
 
 import hashlib
 import re
 from itertools import combinations
 
+from rigour.names import remove_org_types
 from rigour.text.phonetics import metaphone
 
 from .transliteration import latin_forms
@@ -38,12 +43,15 @@ def name_tokens(latin_name: str) -> list[str]:
     return tokens[:MAX_TOKENS]
 
 
-def token_sets(names) -> list[list[str]]:
-    """Every name of an entity or applicant as its token lists (transliterations included)."""
+def token_sets(names, organisation: bool = False) -> list[list[str]]:
+    """Every name of an entity or applicant as its token lists (transliterations included);
+    an organisation's without its legal form (Ltd, GmbH, LLC...) unless that is all it has."""
     sets = []
     for name in names:
         for form in latin_forms(name):
             tokens = name_tokens(form)
+            if organisation:
+                tokens = name_tokens(remove_org_types(form)) or tokens
             if tokens:
                 sets.append(tokens)
                 joined = _joined_neighbours(tokens)
@@ -72,22 +80,24 @@ def pair_keys(tokens: list[str]) -> set[str]:
     return keys
 
 
-def entity_keys(names) -> set[int]:
+def entity_keys(names, organisation: bool = False) -> set[int]:
     """The keys a list entry is indexed under."""
     keys = set()
-    for tokens in token_sets(names):
+    for tokens in token_sets(names, organisation):
         keys.update(f"t:{token}" for token in tokens)
         keys.update(pair_keys(tokens))
-    return {key_hash(key) for key in keys}
+    prefix = "o" if organisation else ""
+    return {key_hash(prefix + key) for key in keys}
 
 
-def query_keys(names) -> set[int]:
+def query_keys(names, organisation: bool = False) -> set[int]:
     """The keys to look an applicant up by: pairs when a name has two tokens or more, the
     single token for a one-word name."""
     keys = set()
-    for tokens in token_sets(names):
+    for tokens in token_sets(names, organisation):
         if len(tokens) == 1:
             keys.add(f"t:{tokens[0]}")
         else:
             keys.update(pair_keys(tokens))
-    return {key_hash(key) for key in keys}
+    prefix = "o" if organisation else ""
+    return {key_hash(prefix + key) for key in keys}

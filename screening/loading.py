@@ -20,14 +20,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .keys import entity_keys
-from .listdata import ListedRecord, ListFileError, read_ftm_lines
-from .models import MonitoringRun, Watchlist, WatchlistEntity, WatchlistKey, WatchlistVersion
+from .listdata import ListedRecord, ListFileError, is_organisation, read_ftm_lines
+from .models import (
+    MonitoringRun,
+    Watchlist,
+    WatchlistEntity,
+    WatchlistKey,
+    WatchlistKeyCount,
+    WatchlistVersion,
+)
 
 BATCH = 5_000
 # A new version this much smaller than the current one is more likely a cut-off download
 # than a shorter list: it is refused unless the operator says it is meant.
 SHRINK_LIMIT = 0.5
 DATASET = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+# Keys shared by this many entities or more are counted (WatchlistKeyCount); rarer ones,
+# the great majority, are not, which keeps that table small.
+COMMON_KEY = 20
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -139,14 +149,14 @@ def _load(records, dataset, source_format, file_name, reader, allow_shrink) -> L
             continue
         writer.add(record)
     if writer.count == 0:
-        raise ListFileError("the file holds no persons: nothing was loaded")
+        raise ListFileError("the file holds no persons or organisations: nothing was loaded")
     if (
         previous is not None
         and not allow_shrink
         and writer.count < previous.entity_count * (1 - SHRINK_LIMIT)
     ):
         raise ListFileError(
-            f"the file holds {writer.count} persons, the current version "
+            f"the file holds {writer.count} entities, the current version "
             f"{previous.entity_count}: a cut-off download? Load it with --allow-shrink if the "
             "list really shrank."
         )
@@ -191,7 +201,7 @@ class BatchWriter:
         )
         self.keys.extend(
             WatchlistKey(key=key, version=self.version, ordinal=ordinal)
-            for key in entity_keys(record.data["names"])
+            for key in entity_keys(record.data["names"], is_organisation(record.schema))
         )
         if len(self.entities) >= BATCH:
             self.flush()
@@ -203,6 +213,22 @@ class BatchWriter:
 
     def finish(self) -> None:
         self.flush()
+        count_common_keys(self.version)
+
+
+def count_common_keys(version: WatchlistVersion, source: str | None = None) -> None:
+    """Fills WatchlistKeyCount for `version` from its key rows, or from the rows of the
+    `source` table (the loader's temporary key table, all of that version)."""
+    if source is None:
+        source, where, params = WatchlistKey._meta.db_table, "WHERE version_id = %s", [version.pk]
+    else:
+        where, params = "", []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {WatchlistKeyCount._meta.db_table} (key, version_id, entities) "  # noqa: S608 - our own names
+            f"SELECT key, %s, COUNT(*) FROM {source} {where} GROUP BY key HAVING COUNT(*) >= %s",
+            [version.pk, *params, COMMON_KEY],
+        )
 
 
 def _copy_text(value) -> str:
@@ -237,7 +263,7 @@ class PostgresWriter(BatchWriter):
             record.content_hash,
         )  # fmt: skip
         self.entity_rows.write("\t".join(_copy_text(f) for f in fields) + "\n")
-        for key in entity_keys(record.data["names"]):
+        for key in entity_keys(record.data["names"], is_organisation(record.schema)):
             self.key_rows.write(f"{key}\t{ordinal}\n")
         self.pending += 1
         if self.pending >= BATCH:
@@ -265,6 +291,8 @@ class PostgresWriter(BatchWriter):
                 "SELECT key, %s, ordinal FROM screening_new_keys ORDER BY key, ordinal",
                 [self.version.pk],
             )
+        count_common_keys(self.version, "screening_new_keys")
+        with connection.cursor() as cursor:
             cursor.execute("DROP TABLE screening_new_keys")
             cursor.execute(f"ANALYZE {table}")
 
@@ -285,6 +313,7 @@ def prune_old_versions(watchlist: Watchlist, keep: int = 2) -> int:
     for pk in versions:
         with transaction.atomic():
             WatchlistKey.objects.filter(version_id=pk)._raw_delete(WatchlistKey.objects.db)
+            WatchlistKeyCount.objects.filter(version_id=pk)._raw_delete(WatchlistKey.objects.db)
             WatchlistEntity.objects.filter(version_id=pk)._raw_delete(WatchlistEntity.objects.db)
             WatchlistVersion.objects.filter(pk=pk).update(pruned_at=timezone.now())
     return len(versions)

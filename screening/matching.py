@@ -51,19 +51,29 @@ QUALIFIERS = {
 }
 
 
+ORGANISATION = "Organization"
+
+
 @dataclass(frozen=True)
 class Subject:
-    """Who is screened: names as typed and as read (any script), birth date, nationality."""
+    """Who is screened: names as typed and as read (any script), birth date, nationality; or
+    an organisation (schema Organization): its name, country and registration number."""
 
     names: tuple[str, ...]
     birth_date: datetime.date | None = None
-    nationality: str = ""  # ISO 3166 alpha-2
+    nationality: str = ""  # ISO 3166 alpha-2 (an organisation's country of incorporation)
     gender: str = ""  # "male" / "female" / ""
+    schema: str = "Person"
+    registration_number: str = ""
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.schema == ORGANISATION
 
 
 @dataclass(frozen=True)
 class ListedPerson:
-    """What matching keeps of a list entry."""
+    """What matching keeps of a list entry (a person, or an organisation by its schema)."""
 
     entity_id: str
     caption: str
@@ -73,6 +83,8 @@ class ListedPerson:
     gender: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     reference: object = field(default=None, compare=False)  # the caller's row, for recording
+    schema: str = "Person"
+    registrations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,24 @@ def _person(entity_id: str, names, birth_dates, countries, genders):
     return entity
 
 
+def _organisation(entity_id: str, names, countries, registrations):
+    entity = model.make_entity(ORGANISATION)
+    entity.id = entity_id
+    for name in _all_names(names):
+        entity.add("name", name, quiet=True)
+    for country in countries:
+        entity.add("country", country, quiet=True)
+    for number in registrations:
+        entity.add("registrationNumber", number, quiet=True)
+    return entity
+
+
 def subject_entity(subject: Subject):
+    if subject.is_organisation:
+        # The registration number is left out: typed by the applicant, it must not count
+        # against a match (a listed company giving another number), only for one (score).
+        countries = [subject.nationality.lower()] if subject.nationality else []
+        return _organisation("applicant", subject.names, countries, [])
     birth = [subject.birth_date.isoformat()] if subject.birth_date else []
     countries = [subject.nationality.lower()] if subject.nationality else []
     genders = [subject.gender] if subject.gender else []
@@ -114,6 +143,10 @@ def subject_entity(subject: Subject):
 
 
 def listed_entity(person: ListedPerson):
+    if person.schema != "Person":
+        return _organisation(
+            person.entity_id or "listed", person.names, person.countries, person.registrations
+        )
     return _person(
         person.entity_id or "listed", person.names, person.birth_dates, person.countries,
         person.gender,
@@ -128,7 +161,25 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
     logic = LogicV1.compare(query, candidate, CONFIG)
     best_score, best_name = logic.score, LogicV1.NAME
     _collect(features, logic)
+    if subject.is_organisation:
+        # An organisation is scored by LogicV1 alone (names, country): the typo and
+        # birth-date rules below are about people's names. The same registration number
+        # counts for the match as the same birth date does for a person.
+        if _same_registration(subject.registration_number, person.registrations):
+            features["registration_match"] = 1.0
+            best_score += BIRTH_DATE_BONUS
+        final = round(max(0.0, min(1.0, best_score)), 3)
+        return Match(person, final, _explain(subject, person, best_name, features))
     edits, missing = name_edits(subject.names, person.names)
+    same_birth_date = bool(
+        subject.birth_date and subject.birth_date.isoformat() in person.birth_dates
+    )
+    if (edits is None or edits > 1) and same_birth_date:
+        # One letter of pinyin is usually another character, so another name: a Chinese name
+        # one letter off counts as a typo only when the full birth date agrees too.
+        edits, missing = name_edits(subject.names, person.names, pinyin=True)
+        if edits is not None and edits <= 1:
+            features["pinyin_near_name"] = 1.0
     if edits is not None and edits <= 1:
         qualified = NameQualifiedMatcher.compare(query, candidate, CONFIG)
         _collect(features, qualified)
@@ -139,12 +190,12 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         near = NEAR_NAME - TYPO * edits - (MISSING_PART if missing else 0) - penalty
         if near > best_score:
             best_score, best_name = near, "near-name"
-    if _other_han_name(subject.names, person.names):
+    if other_han_name(subject.names, person.names):
         # Both written in Han, in different characters: 许国 and 徐国 read Xu Guo alike but are
         # other names (pinyin only stands in when one side has no Han).
         features["han_differs"] = 1.0
         best_score = min(best_score, OTHER_HAN_NAME)
-    if subject.birth_date and subject.birth_date.isoformat() in person.birth_dates:
+    if same_birth_date:
         # The same full birth date counts for the match, as a different one counts against.
         features["dob_exact_match"] = 1.0
         best_score += BIRTH_DATE_BONUS
@@ -152,11 +203,20 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
     return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
 
 
+def _registration(number: str) -> str:
+    return "".join(c for c in number.upper() if c.isalnum())
+
+
+def _same_registration(number: str, listed) -> bool:
+    typed = _registration(number or "")
+    return bool(typed) and any(_registration(other) == typed for other in listed)
+
+
 def _han_names(names) -> set[str]:
     return {"".join(name.split()) for name in names if has_han(name)}
 
 
-def _other_han_name(names_a, names_b) -> bool:
+def other_han_name(names_a, names_b) -> bool:
     han_a, han_b = _han_names(names_a), _han_names(names_b)
     return bool(han_a and han_b and not han_a & han_b)
 
@@ -167,16 +227,17 @@ def _collect(features: dict, result) -> None:
             features[name] = round(max(feature.score, features.get(name, 0.0)), 3)
 
 
-def name_edits(names_a, names_b) -> tuple[int | None, bool]:
+def name_edits(names_a, names_b, *, pinyin: bool = False) -> tuple[int | None, bool]:
     """The fewest letter edits between two names, token by token in any order, over the
     tokens the shorter name has (at least two), and whether one name has tokens the other
     lacks (a missing given name): (None, False) when no pair of names gets that far.
 
     Names written in Han are left out: one letter of pinyin is another character, another
-    name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo. Their exact pinyin still counts.
+    name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo (their exact pinyin counts through
+    LogicV1), unless `pinyin` asks for them (when the birth date agrees).
     """
-    latin_a = [name for name in names_a if not has_han(name)]
-    latin_b = [name for name in names_b if not has_han(name)]
+    latin_a = [name for name in names_a if pinyin or not has_han(name)]
+    latin_b = [name for name in names_b if pinyin or not has_han(name)]
     best, missing = None, False
     for a in token_sets(latin_a):
         for b in token_sets(latin_b):
@@ -202,12 +263,14 @@ def _token_edits(a: str, b: str) -> int:
 
 
 def plausible(subject_sets: list[list[str]], person: ListedPerson) -> bool:
-    """A cheap first look (no FtM entities): some name of the person shares at least two
-    tokens (one for a one-word name) with a name of the subject, letter for letter or nearly
-    (Jaro-Winkler). Only such candidates are worth the scorers' time."""
-    for b in token_sets(person.names):
+    """A cheap first look (no FtM entities): every token of the shorter of some name of the
+    person and some name of the subject is close to a token of the other (Jaro-Winkler), but
+    one when the shorter has four or more. Only such candidates are worth the scorers' time:
+    a name sharing its given name and patronymic but not its surname is another person."""
+    for b in token_sets(person.names, person.schema != "Person"):
         for a in subject_sets:
-            needed = min(2, len(a), len(b))
+            shorter = min(len(a), len(b))
+            needed = shorter - 1 if shorter >= 4 else shorter
             close = sum(1 for t in a if any(jaro_winkler(t, o) >= NEAR_TOKEN for o in b))
             if close >= needed:
                 return True

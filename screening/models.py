@@ -95,6 +95,26 @@ class WatchlistKey(models.Model):
         return f"key {self.key} of entity {self.ordinal} in version {self.version_id}"
 
 
+class WatchlistKeyCount(models.Model):
+    """How many entities of a version share a common blocking key (only keys shared by at
+    least screening.loading.COMMON_KEY entities are counted; a key not here is rarer).
+
+    Candidate search reads it first: the rarer a key the more sharing it says, and the most
+    common keys are left out of the lookup when rarer ones are there (a "John" pair key would
+    otherwise pull in thousands of rows for nothing).
+    """
+
+    pk = models.CompositePrimaryKey("key", "version_id")
+    key = models.BigIntegerField()
+    version = models.ForeignKey(
+        WatchlistVersion, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    entities = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"key {self.key}: {self.entities} entities in version {self.version_id}"
+
+
 class Screening(LeasedJob):
     """One screening of an application against the lists loaded at the time.
 

@@ -71,7 +71,7 @@ def _next_batch(batch_size: int) -> int | None:
 def screen_passed(verification, versions) -> list:
     """Screens one passed application now and records any new hits."""
     now = timezone.now()
-    matches = search.screen(services.subject_of(verification), versions)
+    matches = search.screen_all(services.subjects_of(verification), versions)
     screening = Screening.objects.create(
         verification=verification,
         reason=Screening.Reason.MONITORING,

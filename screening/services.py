@@ -11,7 +11,7 @@ import logging
 from django.db import transaction
 
 from kyc_portal import jobs
-from verification.models import Document, OcrResult, Sex, Verification
+from verification.models import AccountType, Document, OcrResult, Sex, Verification
 from verification.selectors import current_documents
 
 from . import matching, search
@@ -50,6 +50,22 @@ def subject_of(verification: Verification) -> matching.Subject:
         nationality=str(verification.nationality or "").lower(),
         gender=gender,
     )
+
+
+def subjects_of(verification: Verification) -> list[matching.Subject]:
+    """Everyone an application screens: the applicant, and for an organisation's account the
+    organisation too (its legal name, country of incorporation and registration number)."""
+    subjects = [subject_of(verification)]
+    if verification.account_type == AccountType.ORGANIZATION and verification.organization_name:
+        subjects.append(
+            matching.Subject(
+                names=(verification.organization_name,),
+                nationality=str(verification.organization_country or "").lower(),
+                schema=matching.ORGANISATION,
+                registration_number=verification.organization_registration_number,
+            )
+        )
+    return subjects
 
 
 def _mrz_fields(verification) -> dict:
@@ -107,7 +123,7 @@ def run_screening(screening_id: int, *, before_search=None) -> Screening | None:
             before_search()
         verification = Verification.objects.get(pk=screening.verification_id)
         versions = search.active_versions()
-        matches = search.screen(subject_of(verification), versions)
+        matches = search.screen_all(subjects_of(verification), versions)
         finished = _finish(screening.pk, token, versions, matches)
     except BaseException:
         SCREENINGS.release(screening.pk, token)

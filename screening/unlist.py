@@ -1,9 +1,10 @@
-"""The UN Security Council consolidated list (XML) converted to FtM persons as it is read.
+"""The UN Security Council consolidated list (XML) converted to FtM entities as it is read.
 
 An operator may have to screen against the official source. The file is parsed element by
 element (lxml iterparse), each INDIVIDUAL becoming a FollowTheMoney Person (names, good-quality
 aliases, the name in its original script, birth dates, nationalities, gender) and then the
-same record as an FtM line would give; ENTITIES (organisations) are counted as skipped.
+same record as an FtM line would give; each ENTITY an FtM Organization (names, aliases,
+countries of its addresses).
 """
 
 from collections.abc import Iterator
@@ -55,8 +56,29 @@ def person_from_individual(individual) -> dict:
     return data
 
 
+def organisation_from_entity(element) -> dict:
+    """One ENTITY element (a company, a group) as an FtM Organization entity dict."""
+    reference = (_texts(element, "REFERENCE_NUMBER") or _texts(element, "DATAID") or [""])[0]
+    if not reference:
+        raise ListFileError("an ENTITY without REFERENCE_NUMBER or DATAID")
+    entity = model.make_entity("Organization")
+    entity.id = f"un-sc-{reference}"
+    entity.add("name", " ".join(_texts(element, "FIRST_NAME")) or None, quiet=True)
+    entity.add("name", _texts(element, "NAME_ORIGINAL_SCRIPT"), quiet=True)
+    for alias in element.iterfind("ENTITY_ALIAS"):
+        quality = " ".join(_texts(alias, "QUALITY")).lower()
+        prop = "weakAlias" if quality in WEAK_ALIAS else "alias"
+        entity.add(prop, _texts(alias, "ALIAS_NAME"), quiet=True)
+    entity.add("country", _texts(element, "ENTITY_ADDRESS/COUNTRY"), quiet=True)
+    entity.add("topics", "sanction")
+    data = entity.to_dict()
+    data["caption"] = entity.caption
+    return data
+
+
 def read_un_xml(stream) -> Iterator[ListedRecord | None]:
-    """Persons from the UN consolidated list XML (None for each entity that is not one);
+    """Persons and organisations from the UN consolidated list XML (None for one without a
+    name);
     raises ListFileError for a file that is not that list, or is broken or cut off."""
     events = etree.iterparse(
         stream, events=("start", "end"), huge_tree=True, resolve_entities=False
@@ -76,7 +98,7 @@ def read_un_xml(stream) -> Iterator[ListedRecord | None]:
             if element.tag == "INDIVIDUAL":
                 yield record_from_entity(person_from_individual(element))
             elif element.tag == "ENTITY":
-                yield None
+                yield record_from_entity(organisation_from_entity(element))
             else:
                 continue
             element.clear()  # memory stays flat: the parsed element is not needed any more

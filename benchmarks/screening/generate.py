@@ -2,14 +2,23 @@
 
     python -m benchmarks.screening.generate --count 1000000 --out /tmp/screening-bench
 
-Writes list.ftm.jsonl (streamed: memory stays flat) and queries.jsonl: >= 500 variants of
-listed persons (exact, reordered, one letter wrong, a given name missing, the other script:
-Han <-> pinyin, Cyrillic <-> Latin), each labelled with the id it must find, and clean
-applicants (people generated the same way but never listed), which must find nothing.
+Writes list.ftm.jsonl (streamed) and queries.jsonl: >= 500 variants of listed persons
+(exact, reordered, one letter wrong, a given name missing, the other script: Han <-> pinyin,
+Cyrillic <-> Latin), each labelled with the id it must find, and clean applicants: people
+generated the same way but not listed, which must find nothing.
+
+Drawn from the same small name pools as the list, a clean applicant often has the very name
+of a listed person (two-character Chinese names from 100 surnames and 120 characters repeat
+constantly among 250,000 listed Chinese persons). When that person is listed without a birth
+date, or with the applicant's, a hit is what real screening must give: nothing tells the two
+apart. Such applicants are labelled "name_collision" with the ids they may hit, and counted
+apart; those whose namesake is listed with another birth date stay clean (they must not hit).
+The name index for this labelling is the only thing held in memory (about 1M short strings).
 Everything comes from random.Random(seed): a seed always gives the same files.
 """
 
 import argparse
+import collections
 import json
 import random
 from pathlib import Path
@@ -181,6 +190,22 @@ def _variant(rng: random.Random, p: dict, tokens: list[str], how: str) -> str:
 VARIANTS = ("exact", "reordered", "typo", "missing_given", "other_script")
 
 
+def same_name(p: dict) -> str:
+    """What makes two generated persons namesakes: the same Han characters, or the same
+    Latin tokens in any order (a Cyrillic name by its Latin form)."""
+    if p["kind"] == "han":
+        return p["names"][0]
+    return " ".join(sorted(p["latin"].lower().split()))
+
+
+def clean_label(p: dict, birth: str, namesakes: dict) -> tuple[str, list[str] | None]:
+    """("clean", None), or ("name_collision", ids) when a namesake is listed without a birth
+    date or with this one: those ids are a right hit."""
+    listed = namesakes.get(same_name(p), ())
+    alike = [entity_id for entity_id, listed_birth in listed if listed_birth in (None, birth)]
+    return ("name_collision", alike) if alike else ("clean", None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -193,11 +218,13 @@ def main() -> None:
     rng = random.Random(args.seed)
     every = max(args.count // args.true_queries, 1)
     queries = []
+    namesakes = collections.defaultdict(list)
     with open(args.out / "list.ftm.jsonl", "w") as out:
         for index in range(args.count):
             p = person(rng, pick_kind(rng))
             entity_id = f"bench-{index:07d}"
             out.write(json.dumps(ftm(entity_id, p, rng), ensure_ascii=False) + "\n")
+            namesakes[same_name(p)].append((entity_id, p["birth"]))
             if index % every == 0 and len(queries) < args.true_queries:
                 name, how = variant(rng, p, VARIANTS[len(queries) % len(VARIANTS)])
                 birth = p["birth"] or f"{rng.randint(1940, 2002)}-06-15"
@@ -211,8 +238,9 @@ def main() -> None:
         year, month = clean_rng.randint(1940, 2002), clean_rng.randint(1, 12)
         day = clean_rng.randint(1, 28)
         birth = f"{year}-{month:02d}-{day:02d}"
+        label, alike = clean_label(p, birth, namesakes)
         queries.append({"name": p["names"][0], "birth_date": birth, "nationality": p["country"],
-                        "expect": None, "variant": "clean"})  # fmt: skip
+                        "expect": None, "variant": label, "may_hit": alike})  # fmt: skip
     with open(args.out / "queries.jsonl", "w") as out:
         for query in queries:
             out.write(json.dumps(query, ensure_ascii=False) + "\n")

@@ -33,13 +33,22 @@ def active(dataset="sample"):
     return Watchlist.objects.get(name=dataset).active_version
 
 
-def test_the_sample_list_loads_persons_only_and_prints_the_count_and_version(capsys):
+def test_the_sample_list_loads_persons_and_organisations_and_prints_the_count_and_version(
+    capsys,
+):
     call_command("load_watchlist", str(SAMPLE_LIST), "--dataset", "sample")
     out = capsys.readouterr().out
     version = active()
-    assert version.entity_count == 16 and version.skipped_count == 2
-    assert f"Loaded 16 entities into sample as version {version.label}" in out
-    assert WatchlistEntity.objects.filter(version=version).count() == 16
+    assert version.entity_count == 20 and version.skipped_count == 1  # the Sanction entity
+    assert f"Loaded 20 entities into sample as version {version.label}" in out
+    assert WatchlistEntity.objects.filter(version=version).count() == 20
+    organisations = WatchlistEntity.objects.filter(version=version).exclude(schema="Person")
+    assert sorted(organisations.values_list("schema", flat=True)) == [
+        "Company", "Company", "Organization", "PublicBody",
+    ]  # fmt: skip
+    testbank = organisations.get(entity_id="sample-org-testbank")
+    assert testbank.data["countries"] == ["de"]
+    assert testbank.data["registrations"] == ["HRB 000000 FAKE"]
     assert WatchlistKey.objects.filter(version=version).count() > 16 * 5
     assert MonitoringRun.objects.filter(list_version=version).exists()
 
@@ -50,12 +59,12 @@ def test_a_reload_switches_to_the_new_version_and_keeps_the_previous_rows(tmp_pa
     lines = SAMPLE_LIST.read_text().splitlines()
     write_lines(changed, [json.loads(line) for line in lines] + [person("new-1", "Newly Listed")])
     second = load_watchlist(changed, "sample").version
-    assert active() == second and second.entity_count == 17 and second.label != first.label
-    assert WatchlistEntity.objects.filter(version=first).count() == 16  # kept for a while
+    assert active() == second and second.entity_count == 21 and second.label != first.label
+    assert WatchlistEntity.objects.filter(version=first).count() == 20  # kept for a while
     third = load_watchlist(changed, "sample").version
     first.refresh_from_db()
     assert first.pruned_at is not None and not WatchlistEntity.objects.filter(version=first)
-    assert WatchlistEntity.objects.filter(version=second).count() == 17
+    assert WatchlistEntity.objects.filter(version=second).count() == 21
     assert active() == third
 
 
@@ -99,7 +108,7 @@ def test_an_empty_file_or_a_much_smaller_one_is_refused(tmp_path):
 def test_a_gzipped_file_loads(tmp_path):
     packed = tmp_path / "list.jsonl.gz"
     packed.write_bytes(gzip.compress(SAMPLE_LIST.read_bytes()))
-    assert load_watchlist(packed, "sample").version.entity_count == 16
+    assert load_watchlist(packed, "sample").version.entity_count == 20
 
 
 def test_a_bad_dataset_name_or_missing_file_is_refused(tmp_path):

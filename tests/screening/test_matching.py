@@ -141,3 +141,21 @@ def test_a_hit_explains_what_matched(sample_watchlist):
 
 def test_nothing_loaded_means_no_hits(db):
     assert hits("Ivan Petrov") == []
+
+
+def test_a_typo_in_the_pinyin_of_a_han_listing_hits_only_with_the_same_birth_date(db, tmp_path):
+    # Listed in Han alone: one letter of its pinyin is another character, another name (蒋峰
+    # Jiang Feng, 冯亮 Feng Liang), unless the full birth date agrees as well.
+    import json
+
+    from screening.loading import load_watchlist
+
+    listing = {"id": "han-only", "schema": "Person", "properties": {
+        "name": ["周俊峰"], "birthDate": ["1970-05-05"], "nationality": ["cn"]}}  # fmt: skip
+    path = tmp_path / "han.jsonl"
+    path.write_text(json.dumps(listing, ensure_ascii=False) + "\n")
+    load_watchlist(path, "han")
+    assert hit_ids("Zhou Junfeng") == ["han-only"]
+    assert hit_ids("Zho Junfeng", "1970-05-05") == ["han-only"]
+    assert hit_ids("Zho Junfeng", "1970-05-06") == []
+    assert hit_ids("Zho Junfeng") == []

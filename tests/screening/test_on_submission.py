@@ -144,6 +144,24 @@ def test_auto_approval_waits_for_a_pending_screening(sample_watchlist, settings)
     assert verification.status == Status.PASSED
 
 
+def test_a_screening_with_no_list_loaded_is_a_signal_that_stops_auto_approval(client, settings):
+    # No list loaded: the screening finishes with nothing to look in, which is not a clean
+    # applicant. The reviewer sees it and screens by hand; auto-approval leaves the case.
+    settings.KYC_AUTO_APPROVE = True
+    verification = submitted_case(ocr_matched=True)
+    with_ocr(verification)
+    screening = screened(verification)
+    assert (screening.state, screening.list_versions, screening.hit_count) == ("done", [], 0)
+    verification.refresh_from_db()
+    assert verification.status == Status.PROVIDED
+    [signal] = open_signals(verification)
+    assert signal.key == f"screening-unlisted:{screening.pk}" and signal.acknowledgeable
+    assert signal.title.startswith("Not screened: no list loaded")
+    client.force_login(staff_user("Reviewer"))
+    page = client.get(reverse("review:detail", args=[verification.pk])).content.decode()
+    assert "Not screened: no list loaded" in page
+
+
 def test_the_queue_marks_and_filters_cases_with_a_screening_hit(client, sample_watchlist):
     listed = listed_applicant()
     screened(listed)

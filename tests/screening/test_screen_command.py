@@ -53,3 +53,10 @@ def test_bad_arguments_and_no_list_are_clear_errors(db):
         screen("Ivan Petrov", "--birth-date", "02/01/1970")
     with pytest.raises(CommandError, match="two-letter"):
         screen("Ivan Petrov", "--nationality", "Russia")
+
+
+def test_an_organisation_is_screened_against_the_lists_organisations(sample_watchlist):
+    lines = screen("Fictional Trading Limited", "--nationality", "GB", "--organization", "--json")
+    assert [line["id"] for line in lines] == ["sample-org-fictional-trading"]
+    assert screen("Fictional Trading Limited", "--nationality", "GB", "--json") == []
+    assert screen("Ivan Petrov", "--organization", "--json") == []

@@ -13,13 +13,15 @@ pytestmark = pytest.mark.django_db
 UN_SAMPLE = Path(__file__).parent / "data" / "un_consolidated_sample.xml"
 
 
-def test_the_un_list_loads_as_ftm_persons(capsys):
+def test_the_un_list_loads_as_ftm_persons_and_organisations(capsys):
     call_command("load_watchlist", str(UN_SAMPLE), "--dataset", "un_sc")
     version = Watchlist.objects.get(name="un_sc").active_version
     assert (version.source_format, version.entity_count, version.skipped_count) == (
-        WatchlistVersion.Format.UN_XML, 2, 1,
+        WatchlistVersion.Format.UN_XML, 3, 0,
     )  # fmt: skip
-    assert "Loaded 2 entities into un_sc" in capsys.readouterr().out
+    assert "Loaded 3 entities into un_sc" in capsys.readouterr().out
+    shipping = WatchlistEntity.objects.get(version=version, entity_id="un-sc-XXe.001")
+    assert (shipping.schema, shipping.data["names"]) == ("Organization", ["FICTIONAL SHIPPING CO"])
     korvan = WatchlistEntity.objects.get(version=version, entity_id="un-sc-XXi.001")
     assert korvan.caption == "KORVAN TESTOVICH FAKELOV"
     assert set(korvan.data["names"]) == {

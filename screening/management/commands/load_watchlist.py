@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-shrink",
             action="store_true",
-            help="accept a file with less than half the persons of the current version",
+            help="accept a file with less than half the entities of the current version",
         )
         parser.add_argument("--no-progress", action="store_true")
 
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         version = result.version
         self.stdout.write(
             f"Loaded {version.entity_count} entities into {options['dataset']} as version "
-            f"{version.label} (skipped {version.skipped_count} that are not persons) in "
+            f"{version.label} (skipped {version.skipped_count} that are "
+            f"neither persons nor organisations) in "
             f"{time.monotonic() - started:.1f} s."
         )

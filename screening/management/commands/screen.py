@@ -1,4 +1,5 @@
-"""python manage.py screen NAME [--birth-date] [--nationality] --json: hits, one per line."""
+"""python manage.py screen NAME [--birth-date] [--nationality] [--organization] --json: hits,
+one per line."""
 
 import datetime
 import json
@@ -19,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("name", nargs="+", help="the name, in any script")
         parser.add_argument("--birth-date", help="YYYY-MM-DD")
         parser.add_argument("--nationality", help="ISO 3166 alpha-2 code, e.g. CN")
+        parser.add_argument(
+            "--organization", action="store_true",
+            help="screen NAME as an organisation (--nationality: its country) against the "
+            "lists' companies and organisations",
+        )  # fmt: skip
         parser.add_argument("--json", action="store_true", help="JSON lines (the only format)")
 
     def handle(self, *args, **options):
@@ -33,9 +39,12 @@ class Command(BaseCommand):
             raise CommandError("--nationality must be a two-letter country code, e.g. CN")
         if not search.active_versions():
             raise CommandError("No watchlist is loaded: run load_watchlist first.")
+        if options["organization"] and birth_date:
+            raise CommandError("an organisation has no --birth-date")
         subject = matching.Subject(
             names=(" ".join(options["name"]),), birth_date=birth_date,
             nationality=nationality.lower(),
+            schema=matching.ORGANISATION if options["organization"] else "Person",
         )  # fmt: skip
         for match in search.screen(subject):
             line = {

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0001_watchlists_and_screening'),
+        ("screening", "0002_key_counts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='screening',
-            name='lease_token',
+            model_name="screening",
+            name="lease_token",
             field=models.CharField(blank=True, max_length=32),
         ),
     ]
