@@ -4,7 +4,7 @@ An API lookup is three small indexed queries, and building and compiling them th
 ORM cost the web process about three quarters of its CPU per request (benchmarks/api). Here
 the SQL is made once per process from the models' own table and column names, and the rows
 go through the fields' own converters, so values come back exactly as the ORM gives them on
-SQLite and PostgreSQL. Both tests/api/test_lookup.py compares with the ORM's answers.
+SQLite and PostgreSQL; tests/api/test_lookup.py compares them with the ORM's answers.
 
 - `usable_key(prefix)`: the key and its client, one row (revocation is read every time);
 - `applicant_row(client_id, reference)`: the customer behind a reference and their latest
@@ -77,8 +77,7 @@ def instance(model, names, values):
 
 @cache
 def _key_statement(vendor: str):
-    # vendor: one statement per database backend (tests switch between SQLite and PostgreSQL
-    # only across processes, but a cache keyed on it cannot serve the wrong one).
+    # Cached per database backend (quoting differs), so it cannot serve another backend's SQL.
     columns = [_column(ClientApiKey, name, "k") for name in KEY_FIELDS]
     columns += [_column(ApiClient, name, "c") for name in CLIENT_FIELDS]
     sql = (
