@@ -1,4 +1,5 @@
-"""The two statements every API request runs, written out once instead of built by the ORM.
+"""The two statements of an API lookup by reference (the first, the key check, runs for every
+API request), written out once instead of built by the ORM.
 
 An API lookup is three small indexed queries, and building and compiling them through the
 ORM cost the web process about three quarters of its CPU per request (benchmarks/api). Here
