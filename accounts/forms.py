@@ -12,6 +12,10 @@ from sales import services as sales_services
 from . import risk
 from .models import RiskEvent
 
+# An address to offer in the sign-up form, put in the session by whoever sent the visitor here
+# (a shop's hand-off link, api.handoff_views); they may still type another.
+SIGNUP_EMAIL_SESSION_KEY = "signup_email_suggested"
+
 # Something a person typed as a phone number: digits with optional +, spaces, dashes, brackets.
 PHONE_LIKE = re.compile(r"^\+?[\d\s\-()]{6,}$")
 
@@ -39,8 +43,11 @@ class SignupForm(AllauthSignupForm):
         self.fields["email"] = EmailOnlyField(
             label=_("Email"), required=True, widget=old.widget, help_text=old.help_text
         )
+        request = context.request
+        if request is not None and not self.is_bound:
+            self.fields["email"].initial = request.session.get(SIGNUP_EMAIL_SESSION_KEY, "")
         # Optional: a sales group's referral link (?ref=CODE, kept in the session) or code.
-        self.fields["referral_code"] = sales_referral_field(context.request)
+        self.fields["referral_code"] = sales_referral_field(request)
         self.order_fields(["email", "password1", "password2", "referral_code"])
 
     def clean(self):

@@ -7,10 +7,12 @@ class ApiConfig(AppConfig):
     verbose_name = _("Shop API and webhooks")
 
     def ready(self):
+        from privacy.services import when_account_erased
         from verification.status import when_status_changes
 
-        from . import events, signals  # noqa: F401 - signals connects its receivers
+        from . import erasure, events, signals  # noqa: F401 - signals connects its receivers
 
         # Registered after notifications' handler (INSTALLED_APPS order), so a pass's
         # valid_until is already set when the event's snapshot is taken.
         when_status_changes(events.on_status_change)
+        when_account_erased(erasure.forget_customer)

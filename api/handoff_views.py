@@ -8,6 +8,8 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.forms import SIGNUP_EMAIL_SESSION_KEY
+
 from . import handoff
 
 # The invitation waiting for the visitor to sign up or in, then the one whose return URL
@@ -36,8 +38,10 @@ def _accept(request, invitation_id: int):
         invitation = handoff.accept(invitation_id, request.user)
     except handoff.HandoffRefused as refusal:
         request.session.pop(PENDING, None)
+        request.session.pop(SIGNUP_EMAIL_SESSION_KEY, None)
         return refused(request, refusal.reason)
     request.session.pop(PENDING, None)
+    request.session.pop(SIGNUP_EMAIL_SESSION_KEY, None)
     request.session.pop(TO_WIZARD, None)
     request.session[RETURNING] = invitation.pk
     return redirect("verification:start")
@@ -54,6 +58,11 @@ def follow(request, token):
     if request.user.is_authenticated:
         return _accept(request, invitation.pk)
     request.session[PENDING] = invitation.pk
+    # The sign-up form offers the address the shop gave (the customer may change it).
+    if invitation.email:
+        request.session[SIGNUP_EMAIL_SESSION_KEY] = invitation.email
+    else:
+        request.session.pop(SIGNUP_EMAIL_SESSION_KEY, None)
     query = {REDIRECT_FIELD_NAME: reverse("api:handoff_continue")}
     return redirect(f"{reverse('account_signup')}?{urlencode(query)}")
 

@@ -1,4 +1,4 @@
-"""Per-key rate limit: a fixed-window counter in the shared cache (one incr per request),
+"""Per-key rate limit: a fixed-window counter in the shared cache (one round trip per request),
 answered with 429 and Retry-After. Like the portal's other limits it lives in the shared cache,
 which reads a Redis outage as a miss (kyc_portal.cache): the limit is then not enforced for a
 while rather than the API failing."""
@@ -32,8 +32,12 @@ class PerKeyThrottle(BaseThrottle):
         now = time.time()
         window_start = int(now // window * window)
         key = f"api-rate:{api_key.pk}:{window_start}"
+        self._wait = window_start + window - now
+        if hasattr(cache, "count_in_window"):  # Redis (kyc_portal.cache): one round trip
+            count = cache.count_in_window(key, window + 1)
+            return count is None or count <= limit
         try:
-            count = cache.incr(key)  # one round trip once the window's counter exists
+            count = cache.incr(key)
         except ValueError:
             # The window's first request (or the cache is unreachable: add() then reports
             # success, and the limit is not enforced for a while, logged by the cache).
@@ -41,7 +45,6 @@ class PerKeyThrottle(BaseThrottle):
                 count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
             except ValueError:
                 return True
-        self._wait = window_start + window - now
         return count <= limit
 
     def wait(self):

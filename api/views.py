@@ -54,10 +54,10 @@ class ApplicantDetail(ClientView):
         summary="Look up by reference",
     )
     def get(self, request, reference):
-        user = applicants.find_by_reference(self.client, reference)
-        if user is None:
+        data = applicants.data_by_reference(self.client, reference)
+        if data is None:
             raise _not_found()
-        return Response(applicants.applicant_data(self.client, user))
+        return Response(data)
 
 
 class ApplicantByEmail(ClientView):

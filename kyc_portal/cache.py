@@ -21,6 +21,12 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 # After a failure, calls skip Redis for this long, so an outage costs one timeout, not one a call.
 RETRY_AFTER_SECONDS = 5.0
+# INCR and, on a new counter, EXPIRE: atomic, so no counter is left without its expiry.
+COUNT_IN_WINDOW = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 # Per process, by server: when to try again (0: up).
 _down_until: dict[str, float] = {}
 
@@ -86,6 +92,20 @@ class FailOpenRedisCache(RedisCache):
         if result is missing:
             raise ValueError("Key not found: the cache is unreachable.")
         return result
+
+    def count_in_window(self, key, window_seconds: int) -> int | None:
+        """Adds one to a counter that expires `window_seconds` after its first count, in one
+        round trip (a script: INCR, and EXPIRE on the first); None while Redis is unreachable.
+        Django's incr takes two (EXISTS, then INCR) and builds a new client object each call."""
+        key = self.make_and_validate_key(key)
+        return self._attempt(None, self._count, key, window_seconds)
+
+    def _count(self, key, window_seconds):
+        script = getattr(self, "_counting_script", None)
+        if script is None:  # the backend object is per thread; the client's pool is shared
+            client = self._cache.get_client(key, write=True)
+            script = self._counting_script = client.register_script(COUNT_IN_WINDOW)
+        return script(keys=[key], args=[window_seconds])
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._attempt(list(data), super().set_many, data, timeout, version)

@@ -6,13 +6,15 @@ decision waiting for a supervisor kept): status, history, decisions and their re
 account and document type, nationality and the keyed hash of the document number, so a later
 application with the same document is recognised. What goes at once: drafts, every image, the
 typed details (names, sex, birth date, document number, expiry, address, organisation), OCR
-readings, the inbox, the email address, the password and two-step devices. The record itself
+readings, the inbox, the email address, the password, two-step devices and the shops'
+references to the person (through `when_account_erased`). The record itself
 is deleted KYC_RECORD_RETENTION_DAYS after the erasure (privacy/retention.py).
 """
 
 import io
 import json
 import zipfile
+from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -141,6 +143,22 @@ PERSONAL_DETAILS = {
     "requested_baseline": {},
 }
 
+# Other apps' handlers for an erasure (each registers its own in AppConfig.ready(), so this
+# module knows none of them): called inside erase_account's transaction with the account,
+# already without its address, and the address it had (`former_email`), to delete or
+# anonymise what they hold about the person.
+AccountErasedHandler = Callable[..., None]
+_erasure_handlers: list[AccountErasedHandler] = []
+
+
+def when_account_erased(handler: AccountErasedHandler) -> AccountErasedHandler:
+    """Registers `handler` to be called with every erased account (registering twice keeps
+    one)."""
+    if handler not in _erasure_handlers:
+        _erasure_handlers.append(handler)
+    return handler
+
+
 # An application in these states is still being worked on: erasure withdraws it.
 IN_FLIGHT_STATUSES = (Status.PROVIDED, Status.UNDER_REVIEW, Status.SUPPLEMENT_REQUESTED)
 
@@ -185,11 +203,14 @@ def erase_account(user) -> ErasureRequest:
     Notification.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     _delete_two_step_devices(user)
+    former_email = user.email
     user.email = f"erased-{user.pk}@erased.invalid"
     user.is_active = False
     user.signup_ip_hash = ""
     user.set_unusable_password()  # also ends the sessions signed in elsewhere
     user.save()
+    for handler in _erasure_handlers:
+        handler(user, former_email=former_email)
 
     request.completed_at = timezone.now()
     request.save()

@@ -106,12 +106,15 @@ def lookups(port, key, references, rate, duration, threads) -> dict:
                 statuses[status] = statuses.get(status, 0) + 1
 
     workers = [threading.Thread(target=run) for _ in range(threads)]
+    generator_cpu = time.process_time()  # this process: every sending thread
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     elapsed = time.monotonic() - started
+    generator_cpu = time.process_time() - generator_cpu
     return {
+        "generator_cpu_ms_per_request": round(generator_cpu * 1000 / total, 2),
         "requests": total,
         "achieved_per_s": round(total / elapsed, 1),
         "statuses": {str(k): v for k, v in statuses.items()},

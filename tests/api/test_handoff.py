@@ -3,12 +3,14 @@ is attached to whoever signs up or in; after submitting, back to the shop's regi
 A bad link gets a clear page (English and Chinese) and no redirect."""
 
 import datetime
+import re
 
 import pytest
 from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from api.models import ClientCustomer, Invitation
 from tests.factories import UserFactory
 from tests.verification.test_submission import _submit, complete_passport_draft
@@ -99,6 +101,44 @@ def test_a_new_visitor_signs_up_and_the_reference_is_attached(registered):
     assert (link_row.user, link_row.reference) == (customer, "A-7")
     assert Invitation.objects.get().used_by == customer
     assert registered.get("/api/v1/applicants/A-7").json()["status"] == "not_submitted"
+
+
+def email_field_value(page) -> str | None:
+    found = re.search(r'<input[^>]*name="email"[^>]*>', page.content.decode())
+    value = re.search(r'value="([^"]*)"', found.group(0)) if found else None
+    return value.group(1) if value else None
+
+
+def test_the_sign_up_form_offers_the_address_the_shop_gave(registered):
+    link = path_of(invite(registered, reference="A-7", email="Buyer@Example.com").json()["url"])
+    browser = Client()
+
+    sign_up = browser.get(browser.get(link)["Location"])
+
+    assert email_field_value(sign_up) == "Buyer@Example.com"
+    # The customer may type another address: the account is made with what was sent.
+    browser.post(
+        "/accounts/signup/?next=/api/handoff/continue/",
+        {
+            "email": "own.address@example.com",
+            "password1": "a-sturdy-passphrase-42",
+            "password2": "a-sturdy-passphrase-42",
+        },
+    )
+    assert User.objects.filter(email="own.address@example.com").exists()
+    assert not User.objects.filter(email__iexact="buyer@example.com").exists()
+
+
+def test_a_link_without_an_address_leaves_the_field_empty(registered):
+    browser = Client()
+    with_email = path_of(invite(registered, reference="A-7", email="a@example.com").json()["url"])
+    without = path_of(invite(registered, reference="A-8").json()["url"])
+    browser.get(with_email)  # followed, then abandoned for a second link
+
+    sign_up = browser.get(browser.get(without)["Location"])
+
+    assert email_field_value(sign_up) in (None, "")
+    assert email_field_value(Client().get("/accounts/signup/")) in (None, "")
 
 
 def test_a_signed_in_customer_is_attached_at_once_and_sent_back_after_submitting(
