@@ -47,4 +47,4 @@ USER kyc
 
 ENV DEBUG=false KYC_VAR_DIR=/app/var
 EXPOSE 8000
-CMD ["gunicorn", "kyc_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms"]
+CMD ["gunicorn", "kyc_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-", "--access-logformat", "%(h)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms"]
