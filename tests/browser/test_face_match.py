@@ -18,6 +18,19 @@ def test_the_case_page_shows_both_faces_the_scale_and_the_signal(page, screensho
     page.get_by_role("link", name="Review queue").wait_for()
     page.goto(f"/review/{case.pk}/")
     page.wait_for_selector("#face-match")
+    _wait_for_both_crops(page)
+    assert page.inner_text("#face-verdict") == "Not the same person"
+    assert page.locator("#face-score-meter").get_attribute("value") == f"{match.score:.2f}"
+    assert "Face match: Not the same person" in page.content()
+    page.locator("#face-match").screenshot(path=f"{screenshot_dir}/review-face-match.png")
+    page.locator(".language-switcher button[value='zh-hans']").first.click()
+    page.wait_for_selector("html[lang='zh-hans']")
+    assert page.inner_text("#face-verdict") == "不是同一人"
+    _wait_for_both_crops(page)
+    page.locator("#face-match").screenshot(path=f"{screenshot_dir}/review-face-match-zh.png")
+
+
+def _wait_for_both_crops(page):
     crops = page.locator("#face-match img.face-crop")
     assert crops.count() == 2
     for index in range(2):
@@ -25,7 +38,3 @@ def test_the_case_page_shows_both_faces_the_scale_and_the_signal(page, screensho
         page.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=crops.nth(index).element_handle()
         )
-    assert page.inner_text("#face-verdict") == "Not the same person"
-    assert page.locator("#face-score-meter").get_attribute("value") == f"{match.score:.2f}"
-    assert "Face match: Not the same person" in page.content()
-    page.locator("#face-match").screenshot(path=f"{screenshot_dir}/review-face-match.png")

@@ -36,6 +36,12 @@ def test_a_hit_is_resolved_as_a_true_match_with_a_supervisors_confirmation(
     page.wait_for_selector("#screening .screening-hit")
     assert "Ivan Sergeyevich Petrov" in page.inner_text("#screening")
     page.screenshot(path=f"{screenshot_dir}/screening-hit-case.png", full_page=True)
+    page.locator(".language-switcher button[value='zh-hans']").first.click()
+    page.wait_for_selector("html[lang='zh-hans'] #screening .screening-hit")
+    assert "筛查命中" in page.inner_text("main")
+    page.screenshot(path=f"{screenshot_dir}/screening-hit-case-zh.png", full_page=True)
+    page.locator(".language-switcher button[value='en']").first.click()
+    page.wait_for_selector("html[lang='en'] #screening .screening-hit")
     page.click("#decide-pass")  # no reason box for the hit: Pass is refused
     page.wait_for_selector("#decision-refused, .errorlist")
     case.refresh_from_db()
