@@ -100,18 +100,7 @@ def latest_application(user) -> Verification | None:
     # WITHDRAWN only follows an erasure; the account is then inactive and never reaches here.
     return (
         Verification.objects.filter(user=user)
-        .only(
-            "status",
-            "account_type",
-            "nationality",
-            "submitted_at",
-            "decided_at",
-            "valid_until",
-            "sla_due_at",
-            "may_retry",
-            "updated_at",
-            "user_id",
-        )
+        .only(*lookup.APPLICATION_FIELDS, "user_id")
         .order_by("-created_at", "-pk")
         .first()
     )
