@@ -145,6 +145,15 @@ def read_mrz(image, path: str | None = None) -> MrzReading:
 
 
 def _read(image) -> MrzReading:
+    best = best_band(image)
+    if best is None:
+        return MrzReading(error="no machine readable zone found")
+    return _finish(best)
+
+
+def best_band(image) -> BandReading | None:
+    """The best-fitting MRZ band of `image` as the glyph templates read it, before the second
+    reader is asked about its doubts (which never changes a character or a check digit)."""
     gray = load_grayscale(image)
     best: BandReading | None = None
     for locator_width in LOCATOR_WIDTHS:
@@ -162,9 +171,7 @@ def _read(image) -> MrzReading:
             # A well-fitted MRZ was found: where its digits fail, the print fails them, and a
             # finer locator would find the same band again.
             break
-    if best is None:
-        return MrzReading(error="no machine readable zone found")
-    return _finish(best)
+    return best
 
 
 def _good_enough(reading: BandReading | None) -> bool:
