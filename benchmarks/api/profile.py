@@ -18,6 +18,8 @@ import random
 import sys
 import time
 
+from benchmarks.production import production_env
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -29,22 +31,13 @@ def main() -> None:
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/9")
     args = parser.parse_args()
 
-    from cryptography.fernet import Fernet
-
     os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "kyc_portal.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": "api-profile-" + Fernet.generate_key().decode(),
-            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "PORTAL_URL": "https://kyc.example.com",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": args.database_url,
-            "CACHE_URL": args.cache_url,
-            "API_RATE_LIMIT": "1000000/m/key",
-            "LOG_LEVEL": "WARNING",
-        }
+        production_env(
+            "api-profile",
+            database_url=args.database_url,
+            cache_url=args.cache_url,
+            API_RATE_LIMIT="1000000/m/key",
+        )
     )
     import django
 

@@ -17,38 +17,25 @@ import http.client
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from benchmarks.load.run import clear_redis, free_port, percentile, recreate_database
+from benchmarks.production import (
+    free_port,
+    percentile,
+    prepare_database,
+    production_env,
+    python,
+    start_gunicorn,
+    start_worker,
+    stop,
+    wait_healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def python(*args, env) -> str:
-    done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
-
-
-def wait_ready(port: int, seconds=60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not become healthy")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -167,35 +154,19 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "out"))
     args = parser.parse_args()
 
-    from cryptography.fernet import Fernet
-
     work = Path(tempfile.mkdtemp(prefix="kyc-api-bench-"))
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "DJANGO_SETTINGS_MODULE": "kyc_portal.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "api-benchmark-" + Fernet.generate_key().decode(),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "PORTAL_URL": "https://kyc.example.com",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "KYC_VAR_DIR": str(work / "var"),
-        "STATIC_ROOT": str(work / "static"),
-        "DATABASE_URL": args.database_url,
-        "CELERY_BROKER_URL": args.broker_url,
-        "CACHE_URL": args.cache_url,
+    env = production_env(
+        "api-benchmark",
+        database_url=args.database_url,
+        cache_url=args.cache_url,
+        work=work,
+        CELERY_BROKER_URL=args.broker_url,
         # One key sends everything: the limiter still runs (one add and one incr in Redis per
         # request) but must not turn the benchmark away.
-        "API_RATE_LIMIT": "1000000/m/key",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
+        API_RATE_LIMIT="1000000/m/key",
+    )
     print(f"Preparing {args.applicants} applicants…", flush=True)
-    recreate_database(args.database_url)
-    clear_redis(args.broker_url, args.cache_url)
-    python("manage.py", "migrate", "--noinput", env=env)
-    python("manage.py", "collectstatic", "--noinput", env=env)
+    prepare_database(env, args.broker_url, args.cache_url)
     prepared_at = time.monotonic()
     data = json.loads(
         python(
@@ -206,21 +177,8 @@ def main() -> None:
 
     port = free_port()
     gunicorn_log = open(work / "gunicorn.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "kyc_portal.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={args.workers}",
-            f"--threads={args.gunicorn_threads}",
-            "--worker-class=gthread",
-            "--keep-alive=30",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=gunicorn_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    server = start_gunicorn(
+        env, port, args.workers, args.gunicorn_threads, gunicorn_log, "--keep-alive=30"
     )
     report = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -229,7 +187,7 @@ def main() -> None:
         "load_average_before": os.getloadavg(),
     }
     try:
-        wait_ready(port)
+        wait_healthy(port)
         lookups(port, data["key"], data["references"], 20, 3, 4)  # warm the workers up
         report["lookups"] = []
         for rate in [float(r) for r in args.rates.split(",")]:
@@ -246,8 +204,7 @@ def main() -> None:
             report["lookups"].append(phase)
             print(json.dumps(phase), flush=True)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
 
     receiver, received = slow_receiver(args.receiver_delay)
     receiver_url = f"http://127.0.0.1:{receiver.server_address[1]}/hooks"
@@ -273,25 +230,8 @@ def main() -> None:
     )
     worker_log = open(work / "worker.log", "w")  # noqa: SIM115
     made = time.monotonic()
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kyc_portal",
-            "worker",
-            "--pool=threads",
-            f"--concurrency={args.worker_concurrency}",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=worker_env,
-        stdout=worker_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    worker = start_worker(
+        worker_env, worker_log, "--pool=threads", f"--concurrency={args.worker_concurrency}"
     )
     try:
         deadline = time.monotonic() + 600
@@ -323,8 +263,7 @@ def main() -> None:
         }
         print(json.dumps(report["webhooks"]), flush=True)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        stop(worker)
         receiver.shutdown()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

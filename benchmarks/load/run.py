@@ -22,7 +22,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,6 +29,18 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from benchmarks.production import (
+    free_port,
+    percentile,
+    prepare_database,
+    production_env,
+    python,
+    start_gunicorn,
+    start_worker,
+    stop,
+    wait_healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BROWSING_PAGES = ("/user-center/", "/kyc/status/", "/kyc/status/reading.json", "/")
@@ -147,13 +158,6 @@ def upload(base, session, image, recorder, accepted):
         accepted.append(session)
 
 
-def percentile(values, fraction):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
-
-
 def summarise(samples, seconds) -> dict:
     pages = {}
     for page in sorted({s[0] for s in samples}):
@@ -194,65 +198,6 @@ def passports(count: int) -> list[bytes]:
     return images
 
 
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password or None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def clear_redis(*urls: str) -> None:
-    import redis
-
-    for url in urls:
-        redis.Redis.from_url(url).flushdb()
-
-
-def python(*args, env, **kwargs):
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        **kwargs,
-    )
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_ready(base: str, seconds=60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            status, _ = Client(base, {}).request("GET", "/healthz")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not become healthy")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60)
@@ -273,32 +218,16 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "out"))
     args = parser.parse_args()
 
-    from cryptography.fernet import Fernet
-
     work = Path(tempfile.mkdtemp(prefix="kyc-load-"))
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "DJANGO_SETTINGS_MODULE": "kyc_portal.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "load-benchmark-" + Fernet.generate_key().decode(),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "KYC_VAR_DIR": str(work / "var"),
-        "PRIVATE_MEDIA_ROOT": str(work / "private-media"),
-        "STATIC_ROOT": str(work / "static"),
-        "DATABASE_URL": args.database_url,
-        "CELERY_BROKER_URL": args.broker_url,
-        "CACHE_URL": args.cache_url,
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = production_env(
+        "load-benchmark",
+        database_url=args.database_url,
+        cache_url=args.cache_url,
+        work=work,
+        CELERY_BROKER_URL=args.broker_url,
+    )
     print("Preparing the database, static files and customers…", flush=True)
-    recreate_database(args.database_url)
-    clear_redis(args.broker_url, args.cache_url)
-    python("manage.py", "migrate", "--noinput", env=env)
-    python("manage.py", "collectstatic", "--noinput", env=env)
+    prepare_database(env, args.broker_url, args.cache_url)
     uploads_planned = math.ceil(args.duration * args.upload_rate)
     sessions = json.loads(
         python(
@@ -310,50 +239,18 @@ def main() -> None:
             "--uploaders",
             str(uploads_planned),
             env=env,
-        ).stdout
+        )
     )
     images = passports(8)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn_log = open(work / "gunicorn.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "kyc_portal.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={args.workers}",
-            f"--threads={args.threads}",
-            "--worker-class=gthread",
-            "--timeout=60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=gunicorn_log,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_gunicorn(env, port, args.workers, args.threads, gunicorn_log, "--timeout=60")
     worker_log = open(work / "worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            *(["nice", "-n", str(args.worker_nice)] if args.worker_nice else []),
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kyc_portal",
-            "worker",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=worker_log,
-        stderr=subprocess.STDOUT,
-    )
+    worker = start_worker(env, worker_log, "--concurrency=1", nice=args.worker_nice)
     try:
-        wait_ready(base)
+        wait_healthy(port)
         # The floor: a trivial page (a static file through whitenoise), same server, idle.
         floor = Recorder()
         floor_client = Client(base, {})
@@ -409,7 +306,7 @@ def main() -> None:
 
         drain_started = time.monotonic()
         while True:
-            check = json.loads(python("-m", "benchmarks.load.prepare", "verify", env=env).stdout)
+            check = json.loads(python("-m", "benchmarks.load.prepare", "verify", env=env))
             waiting = check["ocr"]["pending"] + check["ocr"]["running"]
             if waiting == 0 or time.monotonic() - drain_started > args.drain:
                 break
@@ -440,10 +337,7 @@ def main() -> None:
             "ocr_drain_seconds": round(time.monotonic() - drain_started, 1),
         }
     finally:
-        server.terminate()
-        worker.terminate()
-        server.wait(timeout=30)
-        worker.wait(timeout=60)
+        stop(server, worker)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
