@@ -134,8 +134,10 @@ class ReassignForm(forms.Form):
 
 
 class ConfirmationForm(forms.Form):
+    """The second pair of eyes: a supervisor's answer to a final rejection or a true match."""
+
     confirmed = forms.TypedChoiceField(
         choices=[("yes", _("Confirm")), ("no", _("Decline"))],
         coerce=lambda value: value == "yes",
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)

@@ -9,10 +9,3 @@ class ResolutionForm(forms.Form):
         choices=[(FALSE_POSITIVE, _("False positive")), (TRUE_MATCH, _("True match"))]
     )
     reason = forms.CharField(label=_("Reason"), max_length=2000)
-
-
-class MatchConfirmationForm(forms.Form):
-    confirmed = forms.TypedChoiceField(
-        choices=[("yes", _("Confirm")), ("no", _("Decline"))], coerce=lambda v: v == "yes"
-    )
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)

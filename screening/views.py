@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from review.access import get_verification_for_reviewer, require_reviewer, require_supervisor
+from review.forms import ConfirmationForm
 
 from . import resolution, selectors
-from .forms import MatchConfirmationForm, ResolutionForm
+from .forms import ResolutionForm
 from .models import ScreeningHit
 
 
@@ -70,7 +71,7 @@ def resolve(request, pk):
 def confirm(request, pk):
     require_supervisor(request.user)
     hit = _hit_for_reviewer(request.user, pk)
-    form = MatchConfirmationForm(request.POST)
+    form = ConfirmationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Confirm or decline the true match."))
         return _back_to_case(hit)
