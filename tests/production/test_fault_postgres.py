@@ -27,10 +27,10 @@ print(store.session_key)
 """
 
 
-def fetch(url, cookie=None):
+def fetch(url, cookie=None, timeout=10):
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -76,7 +76,8 @@ def test_portal_answers_503_while_postgres_is_down_and_recovers_alone(
     server, base = start_gunicorn(env, tmp_path / "gunicorn.log")
     traffic = Traffic(base, cookie)
     try:
-        status, page = fetch(base + "/user-center/", cookie)
+        # A cold worker's first page imports the views and templates: slow on a busy machine.
+        status, page = fetch(base + "/user-center/", cookie, timeout=60)
         assert status == 200 and "fault-customer@example.com" in page
 
         traffic.start()
