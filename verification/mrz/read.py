@@ -75,7 +75,8 @@ class BandReading:
 class MrzReading:
     """Result of read_mrz. `trusted_fields`: fields whose check digit holds with every
     character sure, or (no check digit) whose every character is sure: a clear template
-    winner the second reader does not contradict, or confirmed by the second reader.
+    winner the second reader does not contradict, or confirmed by the second reader (or, under
+    a holding check digit, a look-alike the document's own print decided: own_print.py).
     `valid`: every field trusted. `unconfirmed_positions`: (line, index) of unsure characters."""
 
     mrz_type: str | None = None
