@@ -47,12 +47,12 @@ def _aligned(patch: np.ndarray, char: str) -> np.ndarray:
 
 
 def forced_examples(
-    lines, layouts, checks: dict, patches: list[np.ndarray]
+    lines, layouts, checks: dict, patches: list[np.ndarray], wanted=frozenset(DIGITS + LETTERS)
 ) -> dict[str, np.ndarray]:
     """Own-print template (normalised mean window) per character, from clear winners at
     positions whose layout fixes the class: digits where only digits (or fillers) may stand,
     unless a check digit over them fails as read (their own field's digit holding outweighs
-    a failing composite); letters where no digit may."""
+    a failing composite); letters where no digit may. Only the `wanted` characters."""
     held, failing = set(), set()
     for name, (spans, (check_line, check_pos)) in checks.items():
         text = "".join(c.char for ln, start, end in spans for c in lines[ln][start:end])
@@ -66,7 +66,7 @@ def forced_examples(
     for line_index, line in enumerate(lines):
         for i, choice in enumerate(line):
             allowed = set(layouts[line_index][i])
-            if not choice.clear or choice.char not in DIGITS + LETTERS:
+            if not choice.clear or choice.char not in wanted:
                 continue
             doubtful = (line_index, i) in failing and (line_index, i) not in held
             if choice.char in DIGITS and (allowed & set(LETTERS) or doubtful):
@@ -102,7 +102,9 @@ def settle_lookalikes(lines, layouts, checks: dict, patches: list[np.ndarray]) -
     ]
     if not candidates:
         return set()
-    own = forced_examples(lines, layouts, checks, patches)
+    pairs = {(lines[line][i].char, partners[lines[line][i].char]) for line, i in candidates}
+    wanted = {char for pair in pairs for char in pair}
+    own = forced_examples(lines, layouts, checks, patches, wanted)
     decided = set()
     for line_index, i in candidates:
         choice = lines[line_index][i]
