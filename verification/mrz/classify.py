@@ -162,6 +162,8 @@ class CharChoice:
     margin: float
     repaired: bool = False
     alternatives: list[tuple[str, float]] = field(default_factory=list)
+    # Decided by the document's own print of a look-alike pair (own_print.settle_lookalikes).
+    own_print: bool = False
 
     @property
     def clear(self) -> bool:
@@ -362,6 +364,19 @@ def _settled(lines, line: int, i: int, rule_holds, ruled_out) -> bool:
     finally:
         cell.char = original
     return True
+
+
+def held_by_check_digits(
+    mrz_type: str, lines: list[list[CharChoice]], positions: set[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Those of `positions` that some holding check digit (the composite too) covers."""
+    held = set()
+    for spans, (check_line, check_pos) in CHECKS[mrz_type].values():
+        if not _check_holds(lines, spans, check_line, check_pos):
+            continue
+        covered = {(line, i) for line, start, end in spans for i in range(start, end)}
+        held |= positions & covered
+    return held
 
 
 def settled_by_check_digits(mrz_type: str, lines: list[list[CharChoice]]) -> set[tuple[int, int]]:

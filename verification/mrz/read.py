@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import classify, second_opinion
+from . import classify, own_print, second_opinion
 from .cells import (
     LINE_LENGTHS,
     LineGeometry,
@@ -24,7 +24,7 @@ from .locate import UnreadableImageError, cut_band, find_band_boxes, load_graysc
 from .parse import FILLER, VISA_TYPES, MrzFields, field_trust, parse_mrz
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "2.1"
+ENGINE_VERSION = "2.2"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
@@ -75,7 +75,8 @@ class BandReading:
 class MrzReading:
     """Result of read_mrz. `trusted_fields`: fields whose check digit holds with every
     character sure, or (no check digit) whose every character is sure: a clear template
-    winner the second reader does not contradict, or confirmed by the second reader.
+    winner the second reader does not contradict, or confirmed by the second reader (or, under
+    a holding check digit, a look-alike the document's own print decided: own_print.py).
     `valid`: every field trusted. `unconfirmed_positions`: (line, index) of unsure characters."""
 
     mrz_type: str | None = None
@@ -213,6 +214,8 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
     choices = [
         classify.decide_line(s, layout) for s, layout in zip(line_scores, layouts, strict=True)
     ]
+    # Before any repair: a repair would otherwise bend another character to fit a wrong O.
+    own_print.settle_lookalikes(choices, layouts, classify.CHECKS[mrz_type], line_patches)
     classify.enforce_country_codes(mrz_type, choices)
     classify.enforce_name_tail(mrz_type, choices)
     validity = classify.repair_check_digits(mrz_type, choices)
@@ -270,6 +273,14 @@ def _finish(band: BandReading) -> MrzReading:
                 choice.clear and undisputed
             ):
                 sure.add(position)
+    # A look-alike decided by the document's own print counts once a check digit over it holds.
+    decided_by_print = {
+        (line_index, i)
+        for line_index, line in enumerate(band.lines)
+        for i, choice in enumerate(line)
+        if choice.own_print
+    }
+    sure |= classify.held_by_check_digits(band.mrz_type, band.lines, decided_by_print) - disputed
     settled = classify.confirm_by_rules(band.mrz_type, band.lines, sure, disputed, second.rules_out)
     unsure = tuple(
         (line_index, i)
