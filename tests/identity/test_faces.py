@@ -141,6 +141,23 @@ def test_embeddings_are_stable_and_128_numbers(page_png):
     assert np.allclose(first[0].embedding, second[0].embedding)
 
 
+@pytest.mark.parametrize(
+    ("case", "embeddings"),
+    [("customer holding own page", 2), ("portrait print held up instead of a face", 1)],
+)
+def test_only_the_faces_compared_are_embedded(page_png, monkeypatch, case, embeddings):
+    # The embedding is the engine's costliest step: the person's face and the page's portrait
+    # get one; a picture held up (or a portrait the MRZ has already placed) never does.
+    from identity.faces import model
+
+    calls = []
+    embed = model.embed
+    monkeypatch.setattr(model, "embed", lambda *args: calls.append(1) or embed(*args))
+    result = compare(page_png, case)
+    assert len(calls) == embeddings
+    assert result.holding_faces >= 1
+
+
 def test_the_face_module_is_pure_no_django_and_no_portal_imports():
     """identity/faces can be swapped or used alone: it imports neither Django nor the portal."""
     import ast
