@@ -459,3 +459,100 @@ def _clear_filler_runs(line: list[classify.CharChoice]) -> set[int]:
             positions.update(run)
         run = []
     return positions
+
+
+# --- the document number alone ----------------------------------------------------------------
+# Which document a photo shows needs only its number: 10 cells of a band's 72-90. They are read
+# with best_band's own locator, line fit and glyph scores, beside the country code next to them
+# (a misplaced grid or a band that is no MRZ rarely shows a real code there), and nothing else.
+# Every cell is as the templates decide it: no repair, no country-code rule, no own-print rule.
+
+
+def document_number(image) -> str | None:
+    """The document number of the MRZ in `image` (path, bytes or PIL image), or None.
+
+    Reads only the number, its check digit and the country code beside them (the nationality
+    after a passport's or visa's number, the issuing state before a card's), about a fifth of
+    best_band's glyph work. The number is returned only when, as read: its check digit holds
+    (a filler there, a number continued in the optional data, is refused); the code is a real
+    country's; and every character of the number and its digit is a clear template winner, or
+    the one that is not is settled by the digit (every plausible alternative breaks it, the
+    rule of classify.confirm_by_rules). A number that needs a repair is a guess: None. So it
+    is read_mrz's number or None. Raises UnreadableImageError on what is not an image.
+    """
+    gray = load_grayscale(image)
+    for locator_width in LOCATOR_WIDTHS:
+        well_fitted = False
+        for box, scale in find_band_boxes(gray, locator_width)[:MAX_BANDS]:
+            band = cut_band(gray, box, scale)
+            for ink in (band.ink, band.ink[::-1, ::-1]):
+                number, fit = _number_in_band(ink)
+                if number is not None:
+                    return number
+                if fit >= GOOD_ENOUGH_SCORE:
+                    well_fitted = True
+                    break  # upright glyphs fit this well: the band is not upside down
+        if well_fitted:
+            break  # as in best_band: a finer locator would find the same band again
+    return None
+
+
+def _number_in_band(ink: np.ndarray) -> tuple[str | None, float]:
+    """(the number or None, the mean glyph fit of the cells read)."""
+    lines = select_mrz_lines(group_lines(find_components(ink), ink.shape[1]))
+    if len(lines) not in LINE_LENGTHS:
+        return None, 0.0
+    # Two lines: TD3, TD2 and visas keep the number and nationality in the same cells.
+    mrz_type = "TD1" if len(lines) == 3 else "TD3"
+    line_index, first, end = _number_cells(mrz_type)
+    best = None
+    for length in LINE_LENGTHS[len(lines)]:
+        geometries = [fit_line_geometry(line, length) for line in lines]
+        if any(g is None for g in geometries):
+            continue
+        scores, _, _ = _score_line(ink, _cells_between(geometries[line_index], first, end))
+        quality = float(scores.max(axis=1).mean())
+        if best is None or quality > best[0]:
+            best = (quality, scores)
+    if best is None:
+        return None, 0.0
+    cells = classify.decide_line(best[1], classify.LAYOUTS[mrz_type][line_index][first:end])
+    return _settled_number(mrz_type, cells, first), best[0]
+
+
+def _number_cells(mrz_type: str) -> tuple[int, int, int]:
+    """(line, first cell, end) of the number, its check digit and the country code beside."""
+    [(line, start, _)], (_, check_position) = classify.CHECKS[mrz_type]["number"]
+    country = next(i for ln, i in classify.COUNTRY_FIELDS[mrz_type] if ln == line)
+    return line, min(start, country), max(check_position, country + 2) + 1
+
+
+def _cells_between(geometry: LineGeometry, first: int, end: int) -> LineGeometry:
+    return LineGeometry(
+        geometry.centers_x[first:end],
+        geometry.baseline_y[first:end],
+        geometry.pitches[first:end],
+        geometry.height,
+        geometry.slope,
+    )
+
+
+def _settled_number(mrz_type: str, cells: list[classify.CharChoice], first: int) -> str | None:
+    from .parse import is_check_digit_valid, is_country_code  # kept to this section
+
+    [(line, start, end)], (_, check_position) = classify.CHECKS[mrz_type]["number"]
+    country = next(i for ln, i in classify.COUNTRY_FIELDS[mrz_type] if ln == line) - first
+    number = cells[start - first : end - first]
+    check = cells[check_position - first]
+    field = [*number, check]
+
+    def holds(*_position) -> bool:
+        return is_check_digit_valid("".join(c.char for c in number), check.char)
+
+    code = "".join(c.char for c in cells[country : country + 3])
+    if check.char == FILLER or not holds() or not is_country_code(code):
+        return None
+    for i, cell in enumerate(field):
+        if not cell.clear and not classify._settled([field], 0, i, holds, lambda *_: False):
+            return None  # another plausible character here keeps the digit holding too
+    return "".join(c.char for c in number).rstrip(FILLER) or None
