@@ -143,7 +143,12 @@ def test_embeddings_are_stable_and_128_numbers(page_png):
 
 @pytest.mark.parametrize(
     ("case", "embeddings"),
-    [("customer holding another page", 2), ("portrait print held up instead of a face", 1)],
+    [
+        ("customer holding another page", 2),
+        # The held number is not legible here (a near tie its check digit cannot settle): the
+        # layout path compares the held page's portrait with the page's; the print, never.
+        ("portrait print held up instead of a face", 2),
+    ],
 )
 def test_only_the_faces_compared_are_embedded(page_png, monkeypatch, case, embeddings):
     # The embedding is the engine's costliest step: the person's face and the page's portrait
