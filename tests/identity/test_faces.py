@@ -145,8 +145,8 @@ def test_embeddings_are_stable_and_128_numbers(page_png):
     ("case", "embeddings"),
     [
         ("customer holding another page", 2),
-        # The held number is not legible here (a near tie its check digit cannot settle): the
-        # layout path compares the held page's portrait with the page's; the print, never.
+        # The held number is not legible in this photo: the layout path compares the held
+        # page's portrait with the page's; the print is never embedded.
         ("portrait print held up instead of a face", 2),
     ],
 )

@@ -473,12 +473,12 @@ def document_number(image) -> str | None:
 
     Reads only the number, its check digit and the country code beside them (the nationality
     after a passport's or visa's number, the issuing state before a card's), about a fifth of
-    best_band's glyph work. The number is returned only when, as read: its check digit holds
-    (a filler there, a number continued in the optional data, is refused); the code is a real
-    country's; and every character of the number and its digit is a clear template winner, or
-    the one that is not is settled by the digit (every plausible alternative breaks it, the
-    rule of classify.confirm_by_rules). A number that needs a repair is a guess: None. So it
-    is read_mrz's number or None. Raises UnreadableImageError on what is not an image.
+    best_band's glyph work. Each character is the templates' best allowed one, as read_mrz
+    decides it before its rules; the number is returned only when, so read, its check digit
+    holds (a filler there, a number continued in the optional data, is refused) and the code
+    is a real country's. Nothing is repaired: a number that needs a repair to hold is a guess
+    (a line read one cell short can be "repaired" into another number), so None. Raises
+    UnreadableImageError on what is not an image.
     """
     gray = load_grayscale(image)
     for locator_width in LOCATOR_WIDTHS:
@@ -542,17 +542,9 @@ def _settled_number(mrz_type: str, cells: list[classify.CharChoice], first: int)
 
     [(line, start, end)], (_, check_position) = classify.CHECKS[mrz_type]["number"]
     country = next(i for ln, i in classify.COUNTRY_FIELDS[mrz_type] if ln == line) - first
-    number = cells[start - first : end - first]
-    check = cells[check_position - first]
-    field = [*number, check]
-
-    def holds(*_position) -> bool:
-        return is_check_digit_valid("".join(c.char for c in number), check.char)
-
+    number = "".join(c.char for c in cells[start - first : end - first])
+    check = cells[check_position - first].char
     code = "".join(c.char for c in cells[country : country + 3])
-    if check.char == FILLER or not holds() or not is_country_code(code):
+    if check == FILLER or not is_check_digit_valid(number, check) or not is_country_code(code):
         return None
-    for i, cell in enumerate(field):
-        if not cell.clear and not classify._settled([field], 0, i, holds, lambda *_: False):
-            return None  # another plausible character here keeps the digit holding too
-    return "".join(c.char for c in number).rstrip(FILLER) or None
+    return number.rstrip(FILLER) or None
