@@ -32,7 +32,13 @@ NEAR_NAME = 0.95
 TYPO = 0.05  # one wrong letter
 MISSING_PART = 0.05  # a given or middle name one side lacks
 SOUNDS_ALIKE_TOKEN = 5  # shorter ones sounding alike are often other names (Mani / Meni)
-MIN_TYPO_TOKEN = 4  # letters a token needs before one wrong letter still counts as a typo
+# Letters a token needs before one wrong letter still counts as a typo rather than another
+# name. Alone, the name must carry the match: one letter may be at most a fifth of the token
+# (rigour's plausible-edit share), so Rode / Rore, Lika / Vika are other names. The same full
+# birth date corroborates, and then a short token one letter off (Meng Nai / Meng Hai) is a
+# typo worth a reviewer's look.
+MIN_TYPO_TOKEN = 5
+MIN_CORROBORATED_TYPO_TOKEN = 3
 NEAR_TOKEN = 0.8  # Jaro-Winkler at which two tokens count as close in the first look
 BIRTH_DATE_BONUS = 0.1
 OTHER_HAN_NAME = 0.7  # the most two names in different Han characters can score
@@ -170,14 +176,17 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
             best_score += BIRTH_DATE_BONUS
         final = round(max(0.0, min(1.0, best_score)), 3)
         return Match(person, final, _explain(subject, person, best_name, features))
-    edits, missing = name_edits(subject.names, person.names)
     same_birth_date = bool(
         subject.birth_date and subject.birth_date.isoformat() in person.birth_dates
     )
+    min_typo_token = MIN_CORROBORATED_TYPO_TOKEN if same_birth_date else MIN_TYPO_TOKEN
+    edits, missing = name_edits(subject.names, person.names, min_typo_token=min_typo_token)
     if (edits is None or edits > 1) and same_birth_date:
         # One letter of pinyin is usually another character, so another name: a Chinese name
         # one letter off counts as a typo only when the full birth date agrees too.
-        edits, missing = name_edits(subject.names, person.names, pinyin=True)
+        edits, missing = name_edits(
+            subject.names, person.names, pinyin=True, min_typo_token=min_typo_token
+        )
         if edits is not None and edits <= 1:
             features["pinyin_near_name"] = 1.0
     if edits is not None and edits <= 1:
@@ -227,21 +236,24 @@ def _collect(features: dict, result) -> None:
             features[name] = round(max(feature.score, features.get(name, 0.0)), 3)
 
 
-def name_edits(names_a, names_b, *, pinyin: bool = False) -> tuple[int | None, bool]:
+def name_edits(
+    names_a, names_b, *, pinyin: bool = False, min_typo_token: int = MIN_TYPO_TOKEN
+) -> tuple[int | None, bool]:
     """The fewest letter edits between two names, token by token in any order, over the
     tokens the shorter name has (at least two), and whether one name has tokens the other
     lacks (a missing given name): (None, False) when no pair of names gets that far.
 
     Names written in Han are left out: one letter of pinyin is another character, another
     name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo (their exact pinyin counts through
-    LogicV1), unless `pinyin` asks for them (when the birth date agrees).
+    LogicV1), unless `pinyin` asks for them (when the birth date agrees). A wrong letter in a
+    token shorter than `min_typo_token` counts as two (another name).
     """
     latin_a = [name for name in names_a if pinyin or not has_han(name)]
     latin_b = [name for name in names_b if pinyin or not has_han(name)]
     best, missing = None, False
     for a in token_sets(latin_a):
         for b in token_sets(latin_b):
-            edits = _aligned_edits(a, b)
+            edits = _aligned_edits(a, b, min_typo_token)
             if edits is None:
                 continue
             key = (edits, len(a) != len(b))
@@ -250,42 +262,57 @@ def name_edits(names_a, names_b, *, pinyin: bool = False) -> tuple[int | None, b
     return best, missing
 
 
-def _token_edits(a: str, b: str) -> int:
+def _token_edits(a: str, b: str, min_typo_token: int = MIN_TYPO_TOKEN) -> int:
     """Letter edits between two tokens, none when they sound the same; in a short token
     ("Li", "Ali") any difference makes another name, so it counts as too many."""
     if a == b:
         return 0
-    if max(len(a), len(b)) < MIN_TYPO_TOKEN:
+    if max(len(a), len(b)) < min_typo_token:
         return 2
     if min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and metaphone(a) == metaphone(b):
         return 0  # spelt differently, said the same: Alexei / Aleksei, Sergey / Sergei
     return levenshtein(a, b)
 
 
-def plausible(subject_sets: list[list[str]], person: ListedPerson) -> bool:
+def plausible(
+    subject_sets: list[list[str]], person: ListedPerson, birth_date: datetime.date | None = None
+) -> bool:
     """A cheap first look (no FtM entities): every token of the shorter of some name of the
     person and some name of the subject is close to a token of the other (Jaro-Winkler), but
     one when the shorter has four or more. Only such candidates are worth the scorers' time:
-    a name sharing its given name and patronymic but not its surname is another person."""
+    a name sharing its given name and patronymic but not its surname is another person.
+    When the full birth date agrees, a short token one letter off (Hai / Nai) is close too,
+    as score counts it a typo then."""
+    dated = bool(birth_date and birth_date.isoformat() in person.birth_dates)
+
+    def near(token, other):
+        if jaro_winkler(token, other) >= NEAR_TOKEN:
+            return True
+        return dated and levenshtein(token, other) <= 1
+
     for b in token_sets(person.names, person.schema != "Person"):
         for a in subject_sets:
             shorter = min(len(a), len(b))
             needed = shorter - 1 if shorter >= 4 else shorter
-            close = sum(1 for t in a if any(jaro_winkler(t, o) >= NEAR_TOKEN for o in b))
+            close = sum(1 for t in a if any(near(t, o) for o in b))
             if close >= needed:
                 return True
     return False
 
 
-def _aligned_edits(a: list[str], b: list[str]) -> int | None:
+def _aligned_edits(a: list[str], b: list[str], min_typo_token: int) -> int | None:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 2:
         return None
     remaining = list(long)
     total = 0
+
     # Closest pairs first: with a handful of tokens, greedy is as good as a full assignment.
-    for token in sorted(short, key=lambda t: min(_token_edits(t, o) for o in remaining)):
-        distances = [_token_edits(token, other) for other in remaining]
+    def edits(token, other):
+        return _token_edits(token, other, min_typo_token)
+
+    for token in sorted(short, key=lambda t: min(edits(t, o) for o in remaining)):
+        distances = [edits(token, other) for other in remaining]
         index = min(range(len(remaining)), key=distances.__getitem__)
         total += distances[index]
         remaining.pop(index)

@@ -135,7 +135,9 @@ def screen_all(subjects, versions: list[int] | None = None) -> list[matching.Mat
         query = matching.subject_entity(subject)
         subject_sets = token_sets(subject.names, subject.is_organisation)
         for person in candidates(subject, versions):
-            if not matching.plausible(subject_sets, person) or unreachable(subject, person):
+            if unreachable(subject, person):
+                continue
+            if not matching.plausible(subject_sets, person, subject.birth_date):
                 continue
             match = matching.score(subject, person, query=query)
             if match.score < threshold():

@@ -159,3 +159,60 @@ def test_a_typo_in_the_pinyin_of_a_han_listing_hits_only_with_the_same_birth_dat
     assert hit_ids("Zho Junfeng", "1970-05-05") == ["han-only"]
     assert hit_ids("Zho Junfeng", "1970-05-06") == []
     assert hit_ids("Zho Junfeng") == []
+
+
+def _load(tmp_path, *listings):
+    import json
+
+    from screening.loading import load_watchlist
+
+    path = tmp_path / "list.jsonl"
+    lines = [json.dumps(listing, ensure_ascii=False) for listing in listings]
+    path.write_text("\n".join(lines) + "\n")
+    load_watchlist(path, "typos")
+
+
+def _person(entity_id, *names, birth_date=None, nationality="cn"):
+    properties = {"name": names[:1], "alias": list(names[1:]), "nationality": [nationality]}
+    if birth_date:
+        properties["birthDate"] = [birth_date]
+    return {"id": entity_id, "schema": "Person", "properties": properties}
+
+
+def test_a_two_token_pinyin_name_one_letter_off_keeps_a_rare_key_of_its_listing():
+    # On a large list "Cui Ji..." shares its surname-and-prefix keys with thousands of
+    # entries; the deletion key (the given name less one letter, beside the whole surname)
+    # is shared with the listing alone, whichever letter is wrong.
+    listing = keys.entity_keys(["崔京康", "Cui Jingkang"])
+    neighbours = keys.entity_keys(["崔京芳", "Cui Jingfang"]) | keys.entity_keys(["Cui Jinghang"])
+    for typo in ("Cui Jlngkang", "Cui Jngkang", "Cui Jiingkang", "Jingkamg Cui"):
+        assert (keys.query_keys([typo]) & listing) - neighbours, typo
+    assert not keys.deletion_keys(["wang", "jian", "guo"])  # three tokens keep a whole pair
+
+
+def test_a_typo_in_a_two_token_pinyin_name_hits(db, tmp_path):
+    _load(
+        tmp_path,
+        _person("cui-jingkang", "崔京康", "Cui Jingkang", birth_date="1971-04-04"),
+        _person("cui-jingfang", "崔京芳", "Cui Jingfang", birth_date="1980-01-01"),
+    )
+    assert hit_ids("Cui Jlngkang", "1971-04-04", "cn") == ["cui-jingkang"]
+    assert hit_ids("Cui Jingkan", "1955-02-02", "cn") == []  # a dated listing, another date
+
+
+def test_a_typo_alone_against_an_undated_listing_needs_a_long_enough_token(db, tmp_path):
+    # Without a birth date to agree, one wrong letter must be at most a fifth of the token:
+    # Sado / Sada are other names, Tizeano / Tizeana a typo. The exact name still hits.
+    _load(
+        tmp_path,
+        _person("lucia-sado", "Lucia Sado", nationality="es"),
+        _person("marco-tizeano", "Marco Tizeano", nationality="it"),
+        _person("meng-hai", "孟海", "Meng Hai", birth_date="1990-02-15"),
+    )
+    assert hit_ids("Lucia Sado", "1980-01-01", "es") == ["lucia-sado"]
+    assert hit_ids("Lucia Sada", "1980-01-01", "es") == []
+    assert hit_ids("Marco Tizeana", "1980-01-01", "it") == ["marco-tizeano"]
+    assert hit_ids("Marco Tizeana", "1980-01-01", "fr") == []  # nationality against it
+    # The same full birth date corroborates: a short token one letter off is a typo then.
+    assert hit_ids("Meng Nai", "1990-02-15", "cn") == ["meng-hai"]
+    assert hit_ids("Meng Nai", "1990-02-16", "cn") == []
