@@ -11,6 +11,7 @@ import math
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
 
 from . import matching
 from .keys import query_keys, token_sets
@@ -24,12 +25,14 @@ ROW_BUDGET = 6_000
 
 
 def active_versions() -> list[int]:
-    """The versions screening reads now: the active one of each watchlist."""
-    return list(
-        Watchlist.objects.filter(active_version__isnull=False).values_list(
-            "active_version_id", flat=True
+    """The versions screening reads now: the active one of each watchlist (plain SQL: the
+    ORM took longer to build this query than PostgreSQL to answer it, ~1 ms a screening)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT active_version_id FROM {Watchlist._meta.db_table} "  # noqa: S608 - our own name
+            "WHERE active_version_id IS NOT NULL ORDER BY id"
         )
-    )
+        return [row[0] for row in cursor.fetchall()]
 
 
 @lru_cache(maxsize=8)
