@@ -17,6 +17,7 @@ dates against).
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -32,13 +33,13 @@ NEAR_NAME = 0.95
 TYPO = 0.05  # one wrong letter
 MISSING_PART = 0.05  # a given or middle name one side lacks
 SOUNDS_ALIKE_TOKEN = 5  # shorter ones sounding alike are often other names (Mani / Meni)
-# Letters a token needs before one wrong letter still counts as a typo rather than another
-# name. Alone, the name must carry the match: one letter may be at most a fifth of the token
-# (rigour's plausible-edit share), so Rode / Rore, Lika / Vika are other names. The same full
-# birth date corroborates, and then a short token one letter off (Meng Nai / Meng Hai) is a
-# typo worth a reviewer's look.
-MIN_TYPO_TOKEN = 5
+MIN_TYPO_TOKEN = 4  # letters a token needs before one wrong letter still counts as a typo
+# With the same full birth date a short token one letter off (Meng Nai / Meng Hai) is a typo
+# worth a reviewer's look too.
 MIN_CORROBORATED_TYPO_TOKEN = 3
+# Romanisations of one Cyrillic name (ICAO writes Е as E, BGN and English usage Ye at the
+# start of a word; Alexei is Aleksei): the same name, not a typo.
+ROMANISATION_VARIANTS = ((re.compile(r"^ye"), "e"), (re.compile(r"x"), "ks"))
 NEAR_TOKEN = 0.8  # Jaro-Winkler at which two tokens count as close in the first look
 BIRTH_DATE_BONUS = 0.1
 OTHER_HAN_NAME = 0.7  # the most two names in different Han characters can score
@@ -91,6 +92,24 @@ class ListedPerson:
     reference: object = field(default=None, compare=False)  # the caller's row, for recording
     schema: str = "Person"
     registrations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypoRule:
+    """When one letter between two tokens is a typo rather than another name: in tokens of
+    `min_token` letters or more, and (without a birth date to agree) not when the applicant's
+    spelling is itself a name held by many on the list (`listed_names`): an applicant called
+    Vika is not a listed Lika with a typo, as a spell-checker does not correct a word that
+    is in its dictionary; "Oohn" or "Jlngkang" are in no one's name."""
+
+    min_token: int = MIN_TYPO_TOKEN
+    listed_names: frozenset = frozenset()
+
+    def another_name(self, a: str, b: str) -> bool:
+        return a in self.listed_names or b in self.listed_names
+
+
+CORROBORATED = TypoRule(MIN_CORROBORATED_TYPO_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -159,8 +178,11 @@ def listed_entity(person: ListedPerson):
     )  # fmt: skip
 
 
-def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
-    """How well `person` matches `subject` (0 to 1), with the features that decided it."""
+def score(
+    subject: Subject, person: ListedPerson, *, query=None, listed_names: frozenset = frozenset()
+) -> Match:
+    """How well `person` matches `subject` (0 to 1), with the features that decided it.
+    `listed_names`: the subject's name tokens that are names of many on the list (TypoRule)."""
     query = query if query is not None else subject_entity(subject)
     candidate = listed_entity(person)
     features = {}
@@ -179,14 +201,12 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
     same_birth_date = bool(
         subject.birth_date and subject.birth_date.isoformat() in person.birth_dates
     )
-    min_typo_token = MIN_CORROBORATED_TYPO_TOKEN if same_birth_date else MIN_TYPO_TOKEN
-    edits, missing = name_edits(subject.names, person.names, min_typo_token=min_typo_token)
+    typo_rule = CORROBORATED if same_birth_date else TypoRule(listed_names=listed_names)
+    edits, missing = name_edits(subject.names, person.names, typo_rule=typo_rule)
     if (edits is None or edits > 1) and same_birth_date:
         # One letter of pinyin is usually another character, so another name: a Chinese name
         # one letter off counts as a typo only when the full birth date agrees too.
-        edits, missing = name_edits(
-            subject.names, person.names, pinyin=True, min_typo_token=min_typo_token
-        )
+        edits, missing = name_edits(subject.names, person.names, pinyin=True, typo_rule=typo_rule)
         if edits is not None and edits <= 1:
             features["pinyin_near_name"] = 1.0
     if edits is not None and edits <= 1:
@@ -197,7 +217,10 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         )
         features["near_name"] = 1.0 if edits == 0 else 0.9
         near = NEAR_NAME - TYPO * edits - (MISSING_PART if missing else 0) - penalty
-        if near > best_score:
+        if near > best_score or "name_literal_match" not in features:
+            # Names this near are counted here, letter by letter and part by part, unless
+            # LogicV1 found the very name: its phonetic score alone (0.9) would let a name
+            # both sounding alike and short of a part hit as surely as the exact one.
             best_score, best_name = near, "near-name"
     if other_han_name(subject.names, person.names):
         # Both written in Han, in different characters: 许国 and 徐国 read Xu Guo alike but are
@@ -237,7 +260,7 @@ def _collect(features: dict, result) -> None:
 
 
 def name_edits(
-    names_a, names_b, *, pinyin: bool = False, min_typo_token: int = MIN_TYPO_TOKEN
+    names_a, names_b, *, pinyin: bool = False, typo_rule: TypoRule = TypoRule()
 ) -> tuple[int | None, bool]:
     """The fewest letter edits between two names, token by token in any order, over the
     tokens the shorter name has (at least two), and whether one name has tokens the other
@@ -245,15 +268,15 @@ def name_edits(
 
     Names written in Han are left out: one letter of pinyin is another character, another
     name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo (their exact pinyin counts through
-    LogicV1), unless `pinyin` asks for them (when the birth date agrees). A wrong letter in a
-    token shorter than `min_typo_token` counts as two (another name).
+    LogicV1), unless `pinyin` asks for them (when the birth date agrees). A wrong letter that
+    `typo_rule` calls another name counts as two.
     """
     latin_a = [name for name in names_a if pinyin or not has_han(name)]
     latin_b = [name for name in names_b if pinyin or not has_han(name)]
     best, missing = None, False
     for a in token_sets(latin_a):
         for b in token_sets(latin_b):
-            edits = _aligned_edits(a, b, min_typo_token)
+            edits = _aligned_edits(a, b, typo_rule)
             if edits is None:
                 continue
             key = (edits, len(a) != len(b))
@@ -262,16 +285,29 @@ def name_edits(
     return best, missing
 
 
-def _token_edits(a: str, b: str, min_typo_token: int = MIN_TYPO_TOKEN) -> int:
-    """Letter edits between two tokens, none when they sound the same; in a short token
-    ("Li", "Ali") any difference makes another name, so it counts as too many."""
+def _romanised(token: str) -> str:
+    for pattern, replacement in ROMANISATION_VARIANTS:
+        token = pattern.sub(replacement, token)
+    return token
+
+
+def _token_edits(a: str, b: str, typo_rule: TypoRule = TypoRule()) -> int:
+    """Letter edits between two tokens, none for two romanisations of one name, one when
+    they sound the same; in a short token ("Li", "Ali") any difference makes another name,
+    so it counts as too many, as does one letter that `typo_rule` calls another name."""
     if a == b:
         return 0
-    if max(len(a), len(b)) < min_typo_token:
+    a, b = _romanised(a), _romanised(b)
+    if a == b:
+        return 0
+    if max(len(a), len(b)) < typo_rule.min_token:
         return 2
     if min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and metaphone(a) == metaphone(b):
-        return 0  # spelt differently, said the same: Alexei / Aleksei, Sergey / Sergei
-    return levenshtein(a, b)
+        # Spelt differently, said the same (Sergey / Sergei): as close as a typo and no
+        # closer (Holdo / Holtu, Dodan / Dadan are other names as often).
+        return 1
+    edits = levenshtein(a, b)
+    return 2 if edits == 1 and typo_rule.another_name(a, b) else edits
 
 
 def plausible(
@@ -300,7 +336,7 @@ def plausible(
     return False
 
 
-def _aligned_edits(a: list[str], b: list[str], min_typo_token: int) -> int | None:
+def _aligned_edits(a: list[str], b: list[str], typo_rule: TypoRule) -> int | None:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 2:
         return None
@@ -309,7 +345,7 @@ def _aligned_edits(a: list[str], b: list[str], min_typo_token: int) -> int | Non
 
     # Closest pairs first: with a handful of tokens, greedy is as good as a full assignment.
     def edits(token, other):
-        return _token_edits(token, other, min_typo_token)
+        return _token_edits(token, other, typo_rule)
 
     for token in sorted(short, key=lambda t: min(edits(t, o) for o in remaining)):
         distances = [edits(token, other) for other in remaining]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from . import matching
-from .keys import query_keys, token_sets
+from .keys import key_hash, query_keys, token_sets
 from .listdata import is_organisation
 from .loading import COMMON_KEY
 from .models import Watchlist, WatchlistEntity, WatchlistKey, WatchlistKeyCount, WatchlistVersion
@@ -66,6 +66,18 @@ def key_weights(keys: set[int], versions: list[int]) -> dict[int, float]:
         weights[key] = round(math.log(1 + total / entities), 3)
         rows += entities
     return weights
+
+
+def listed_names(subject_sets: list[list[str]], versions: list[int]) -> frozenset:
+    """The subject's name tokens that are names of many on the list (COMMON_KEY entries or
+    more, from the counts kept at load): a one-letter difference there is another name."""
+    tokens = {token for tokens in subject_sets for token in tokens}
+    counted = [_key_counts(version)[1] for version in versions]
+    return frozenset(
+        token
+        for token in tokens
+        if sum(counts.get(key_hash(f"t:{token}"), 0) for counts in counted) >= COMMON_KEY
+    )
 
 
 def candidates(subject: matching.Subject, versions: list[int]) -> list[matching.ListedPerson]:
@@ -137,12 +149,13 @@ def screen_all(subjects, versions: list[int] | None = None) -> list[matching.Mat
     for subject in subjects:
         query = matching.subject_entity(subject)
         subject_sets = token_sets(subject.names, subject.is_organisation)
+        names_on_list = listed_names(subject_sets, versions)
         for person in candidates(subject, versions):
             if unreachable(subject, person):
                 continue
             if not matching.plausible(subject_sets, person, subject.birth_date):
                 continue
-            match = matching.score(subject, person, query=query)
+            match = matching.score(subject, person, query=query, listed_names=names_on_list)
             if match.score < threshold():
                 continue
             current = best.get(person.entity_id)
