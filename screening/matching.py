@@ -198,17 +198,10 @@ def score(
             best_score += BIRTH_DATE_BONUS
         final = round(max(0.0, min(1.0, best_score)), 3)
         return Match(person, final, _explain(subject, person, best_name, features))
-    same_birth_date = bool(
-        subject.birth_date and subject.birth_date.isoformat() in person.birth_dates
-    )
-    typo_rule = CORROBORATED if same_birth_date else TypoRule(listed_names=listed_names)
-    edits, missing = name_edits(subject.names, person.names, typo_rule=typo_rule)
-    if (edits is None or edits > 1) and same_birth_date:
-        # One letter of pinyin is usually another character, so another name: a Chinese name
-        # one letter off counts as a typo only when the full birth date agrees too.
-        edits, missing = name_edits(subject.names, person.names, pinyin=True, typo_rule=typo_rule)
-        if edits is not None and edits <= 1:
-            features["pinyin_near_name"] = 1.0
+    same_birth_date = _same_birth_date(subject, person)
+    edits, missing, via_pinyin = near_edits(subject, person, listed_names)
+    if via_pinyin:
+        features["pinyin_near_name"] = 1.0
     if edits is not None and edits <= 1:
         qualified = NameQualifiedMatcher.compare(query, candidate, CONFIG)
         _collect(features, qualified)
@@ -233,6 +226,55 @@ def score(
         best_score += BIRTH_DATE_BONUS
     best_score = max(0.0, min(1.0, best_score))
     return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
+
+
+def _same_birth_date(subject: Subject, person: ListedPerson) -> bool:
+    return bool(subject.birth_date and subject.birth_date.isoformat() in person.birth_dates)
+
+
+def near_edits(
+    subject: Subject, person: ListedPerson, listed_names: frozenset = frozenset()
+) -> tuple[int | None, bool, bool]:
+    """name_edits under the typo rule the evidence allows, and whether it took the pinyin of
+    a name in Han to get there: (edits, missing, via_pinyin)."""
+    same_birth_date = _same_birth_date(subject, person)
+    typo_rule = CORROBORATED if same_birth_date else TypoRule(listed_names=listed_names)
+    edits, missing = name_edits(subject.names, person.names, typo_rule=typo_rule)
+    if (edits is None or edits > 1) and same_birth_date:
+        # One letter of pinyin is usually another character, so another name: a Chinese name
+        # one letter off counts as a typo only when the full birth date agrees too.
+        edits, missing = name_edits(subject.names, person.names, pinyin=True, typo_rule=typo_rule)
+        if edits is not None and edits <= 1:
+            return edits, missing, True
+    return edits, missing, False
+
+
+def may_reach(
+    subject: Subject,
+    subject_sets: list[list[str]],
+    person: ListedPerson,
+    listed_names: frozenset = frozenset(),
+) -> bool:
+    """Whether a scorer could put this person near the threshold, before building any FtM
+    entity: the names are within one letter (the near-name count), or every token of some
+    name of the subject is, or sounds like, a token of some name of the person (LogicV1's
+    literal and phonetic scores, its only ones that reach a threshold, need that)."""
+    if subject.is_organisation or person.schema != "Person":
+        return True
+    edits, _missing, _via_pinyin = near_edits(subject, person, listed_names)
+    if edits is not None and edits <= 1:
+        return True
+    for b in token_sets(person.names):
+        sounds = {_sound(token) for token in b}
+        for a in subject_sets:
+            if all(token in b or _sound(token) in sounds for token in a):
+                return True
+    return False
+
+
+@lru_cache(maxsize=50_000)
+def _sound(token: str) -> str:
+    return metaphone(token) or token
 
 
 def _registration(number: str) -> str:

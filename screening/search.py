@@ -155,6 +155,8 @@ def screen_all(subjects, versions: list[int] | None = None) -> list[matching.Mat
                 continue
             if not matching.plausible(subject_sets, person, subject.birth_date):
                 continue
+            if not matching.may_reach(subject, subject_sets, person, names_on_list):
+                continue
             match = matching.score(subject, person, query=query, listed_names=names_on_list)
             if match.score < threshold():
                 continue
