@@ -25,6 +25,7 @@ Co., Ltd." -> "acme trading").
 
 import hashlib
 import re
+from functools import lru_cache
 from itertools import combinations
 
 from rigour.names import remove_org_types
@@ -50,9 +51,15 @@ def name_tokens(latin_name: str) -> list[str]:
     return tokens[:MAX_TOKENS]
 
 
-def token_sets(names, organisation: bool = False) -> list[list[str]]:
+def token_sets(names, organisation: bool = False) -> tuple[tuple[str, ...], ...]:
     """Every name of an entity or applicant as its token lists (transliterations included);
     an organisation's without its legal form (Ltd, GmbH, LLC...) unless that is all it has."""
+    return _token_sets(tuple(names), organisation)
+
+
+@lru_cache(maxsize=20_000)
+def _token_sets(names: tuple[str, ...], organisation: bool) -> tuple[tuple[str, ...], ...]:
+    # Cached: screening looks at a candidate's names three times (first look, reach, score).
     sets = []
     for name in names:
         for form in latin_forms(name):
@@ -60,11 +67,11 @@ def token_sets(names, organisation: bool = False) -> list[list[str]]:
             if organisation:
                 tokens = name_tokens(remove_org_types(form)) or tokens
             if tokens:
-                sets.append(tokens)
+                sets.append(tuple(tokens))
                 joined = _joined_neighbours(tokens)
                 if joined:
-                    sets.append(joined)
-    return sets
+                    sets.append(tuple(joined))
+    return tuple(sets)
 
 
 def _joined_neighbours(tokens: list[str]) -> list[str] | None:

@@ -17,7 +17,6 @@ dates against).
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -37,9 +36,6 @@ MIN_TYPO_TOKEN = 4  # letters a token needs before one wrong letter still counts
 # With the same full birth date a short token one letter off (Meng Nai / Meng Hai) is a typo
 # worth a reviewer's look too.
 MIN_CORROBORATED_TYPO_TOKEN = 3
-# Romanisations of one Cyrillic name (ICAO writes Е as E, BGN and English usage Ye at the
-# start of a word; Alexei is Aleksei): the same name, not a typo.
-ROMANISATION_VARIANTS = ((re.compile(r"^ye"), "e"), (re.compile(r"x"), "ks"))
 NEAR_TOKEN = 0.8  # Jaro-Winkler at which two tokens count as close in the first look
 BIRTH_DATE_BONUS = 0.1
 OTHER_HAN_NAME = 0.7  # the most two names in different Han characters can score
@@ -100,7 +96,8 @@ class TypoRule:
     `min_token` letters or more, and (without a birth date to agree) not when the applicant's
     spelling is itself a name held by many on the list (`listed_names`): an applicant called
     Vika is not a listed Lika with a typo, as a spell-checker does not correct a word that
-    is in its dictionary; "Oohn" or "Jlngkang" are in no one's name."""
+    is in its dictionary; "Oohn" or "Jlngkang" are in no one's name. Two spellings said
+    alike (Sergey, Sergei) stay one name."""
 
     min_token: int = MIN_TYPO_TOKEN
     listed_names: frozenset = frozenset()
@@ -277,6 +274,11 @@ def _sound(token: str) -> str:
     return metaphone(token) or token
 
 
+def _said_alike(a: str, b: str) -> bool:
+    """Long enough to tell, and sounding the same (shorter ones are often other names)."""
+    return min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and _sound(a) == _sound(b)
+
+
 def _registration(number: str) -> str:
     return "".join(c for c in number.upper() if c.isalnum())
 
@@ -328,9 +330,11 @@ def name_edits(
 
 
 def _romanised(token: str) -> str:
-    for pattern, replacement in ROMANISATION_VARIANTS:
-        token = pattern.sub(replacement, token)
-    return token
+    """One spelling for romanisations of one Cyrillic name: ICAO writes Е as E, BGN and
+    English usage Ye at the start of a word; Alexei is Aleksei."""
+    if token.startswith("ye"):
+        token = token[1:]
+    return token.replace("x", "ks")
 
 
 def _token_edits(a: str, b: str, typo_rule: TypoRule = TypoRule()) -> int:
@@ -339,17 +343,25 @@ def _token_edits(a: str, b: str, typo_rule: TypoRule = TypoRule()) -> int:
     so it counts as too many, as does one letter that `typo_rule` calls another name."""
     if a == b:
         return 0
+    edits = _spelling_edits(a, b, typo_rule.min_token)
+    if edits == 1 and typo_rule.another_name(a, b) and not _said_alike(a, b):
+        return 2  # Vika is not Lika; Sergey and Sergei, said alike, are one name
+    return edits
+
+
+@lru_cache(maxsize=100_000)
+def _spelling_edits(a: str, b: str, min_token: int) -> int:
+    # Cached: one applicant's tokens meet the same listed tokens again and again.
     a, b = _romanised(a), _romanised(b)
     if a == b:
         return 0
-    if max(len(a), len(b)) < typo_rule.min_token:
+    if max(len(a), len(b)) < min_token:
         return 2
-    if min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and metaphone(a) == metaphone(b):
+    if _said_alike(a, b):
         # Spelt differently, said the same (Sergey / Sergei): as close as a typo and no
         # closer (Holdo / Holtu, Dodan / Dadan are other names as often).
         return 1
-    edits = levenshtein(a, b)
-    return 2 if edits == 1 and typo_rule.another_name(a, b) else edits
+    return levenshtein(a, b)
 
 
 def plausible(
