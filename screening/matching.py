@@ -372,11 +372,11 @@ def plausible(
     one when the shorter has four or more. Only such candidates are worth the scorers' time:
     a name sharing its given name and patronymic but not its surname is another person.
     When the full birth date agrees, a short token one letter off (Hai / Nai) is close too,
-    as score counts it a typo then."""
+    as score counts it a typo then; two romanisations of one name (Lexei / Leksei) are close."""
     dated = bool(birth_date and birth_date.isoformat() in person.birth_dates)
 
     def near(token, other):
-        if jaro_winkler(token, other) >= NEAR_TOKEN:
+        if jaro_winkler(_romanised(token), _romanised(other)) >= NEAR_TOKEN:
             return True
         return dated and levenshtein(token, other) <= 1
 
