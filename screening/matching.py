@@ -39,6 +39,9 @@ MIN_CORROBORATED_TYPO_TOKEN = 3
 NEAR_TOKEN = 0.8  # Jaro-Winkler at which two tokens count as close in the first look
 BIRTH_DATE_BONUS = 0.1
 OTHER_HAN_NAME = 0.7  # the most two names in different Han characters can score
+# The most a person listed with no birth year of the applicant's can score: LogicV1's very
+# name (1.0) less its dob_year_disjoint (0.15), or the near-name count's 0.95 less 0.1.
+ANOTHER_BIRTH_YEAR = 0.85
 QUALIFIER_WEIGHTS = {
     feature.name: -feature.weight for feature in NameQualifiedMatcher.features if feature.qualifier
 }
@@ -277,6 +280,14 @@ def _sound(token: str) -> str:
 def _said_alike(a: str, b: str) -> bool:
     """Long enough to tell, and sounding the same (shorter ones are often other names)."""
     return min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and _sound(a) == _sound(b)
+
+
+def another_birth_year(subject: Subject, person: ListedPerson) -> bool:
+    """Both have birth dates and no listed one is in the applicant's year."""
+    if subject.birth_date is None or not person.birth_dates:
+        return False
+    year = f"{subject.birth_date.year:04d}"
+    return all(date[:4] != year for date in person.birth_dates)
 
 
 def _registration(number: str) -> str:

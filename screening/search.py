@@ -129,10 +129,17 @@ def threshold() -> float:
 
 
 def unreachable(subject: matching.Subject, person: matching.ListedPerson) -> bool:
-    """Both named in Han, in other characters: capped below any threshold worth having, so
-    not worth scoring (许国 is not 徐国, though both read Xu Guo)."""
+    """Capped below the threshold whatever the names, so not worth scoring: both named in
+    Han in other characters (许国 is not 徐国, though both read Xu Guo), or listed with birth
+    dates none of which is in the applicant's year (a common name born another year)."""
     ceiling = matching.OTHER_HAN_NAME + matching.BIRTH_DATE_BONUS
-    return ceiling < threshold() and matching.other_han_name(subject.names, person.names)
+    if ceiling < threshold() and matching.other_han_name(subject.names, person.names):
+        return True
+    if subject.is_organisation:
+        return False
+    return threshold() > matching.ANOTHER_BIRTH_YEAR and matching.another_birth_year(
+        subject, person
+    )
 
 
 def screen(subject: matching.Subject, versions: list[int] | None = None) -> list[matching.Match]:

@@ -237,3 +237,17 @@ def test_the_same_birth_date_makes_a_short_token_one_letter_off_a_typo(db, tmp_p
     _load(tmp_path, _person("meng-hai", "孟海", "Meng Hai", birth_date="1990-02-15"))
     assert hit_ids("Meng Nai", "1990-02-15", "cn") == ["meng-hai"]
     assert hit_ids("Meng Nai", "1990-02-16", "cn") == []
+
+
+def test_a_listing_born_in_another_year_is_not_scored_as_it_cannot_reach_the_threshold(settings):
+    subject = matching.Subject(("Ivan Petrov",), datetime.date(1970, 1, 2), "ru")
+
+    def listed(*dates):
+        return matching.ListedPerson("x", "Ivan Petrov", ("Ivan Petrov",), dates, ("ru",))
+
+    assert matching.score(subject, listed("1971-01-02")).score < search.threshold()
+    assert search.unreachable(subject, listed("1971-01-02", "1969"))
+    assert not search.unreachable(subject, listed("1971-01-02", "1970"))
+    assert not search.unreachable(subject, listed())  # undated: the name decides
+    settings.KYC_SCREENING_THRESHOLD = 0.8  # a lower threshold could reach it: scored
+    assert not search.unreachable(subject, listed("1971-01-02"))
