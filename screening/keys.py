@@ -37,6 +37,9 @@ TOKEN = re.compile(r"[a-z0-9]+")
 MAX_TOKENS = 6  # a name longer than this is a title or a list of names: its first six count
 SYLLABLE = 6  # tokens up to this long are joined with their neighbour as a variant
 MIN_DELETION_TOKEN = 4  # a shorter token one letter off is another name (matching.MIN_TYPO_TOKEN)
+# Raised whenever entity_keys changes: a list version indexed under an older scheme lacks keys
+# that queries now make (2: the deletion keys), so it must be loaded again to find them all.
+KEY_SCHEME = 2
 
 
 def key_hash(text: str) -> int:

@@ -7,6 +7,7 @@ when rarer ones already read enough rows, and the CANDIDATES entries with the mo
 scored (screening.matching); those at or above the threshold are hits, best first.
 """
 
+import logging
 import math
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from . import matching
-from .keys import key_hash, query_keys, token_sets
+from .keys import KEY_SCHEME, key_hash, query_keys, token_sets
 from .listdata import is_organisation
 from .loading import COMMON_KEY
 from .models import Watchlist, WatchlistEntity, WatchlistKey, WatchlistKeyCount, WatchlistVersion
@@ -22,6 +23,8 @@ from .models import Watchlist, WatchlistEntity, WatchlistKey, WatchlistKeyCount,
 CANDIDATES = 40
 # Key rows one lookup may read: keys are taken rarest first until the next would pass this.
 ROW_BUDGET = 6_000
+
+logger = logging.getLogger(__name__)
 
 
 def active_versions() -> list[int]:
@@ -39,13 +42,22 @@ def active_versions() -> list[int]:
 def _key_counts(version: int) -> tuple[int, dict[int, int]]:
     """A version's entity count and its common keys' counts, read once per process: a loaded
     version never changes (about 50,000 keys for a million entities)."""
-    entity_count = WatchlistVersion.objects.filter(pk=version).values_list(
-        "entity_count", flat=True
-    )
+    entity_count, scheme = WatchlistVersion.objects.filter(pk=version).values_list(
+        "entity_count", "key_scheme"
+    ).first() or (0, KEY_SCHEME)
+    if scheme < KEY_SCHEME:
+        logger.warning(
+            "Watchlist version %s was indexed under key scheme %s, screening uses %s: some "
+            "one-letter variants of its names are not found until the list is loaded again "
+            "(manage.py load_watchlist)",
+            version,
+            scheme,
+            KEY_SCHEME,
+        )
     counts = dict(
         WatchlistKeyCount.objects.filter(version_id=version).values_list("key", "entities")
     )
-    return (entity_count.first() or 0), counts
+    return entity_count, counts
 
 
 def key_weights(keys: set[int], versions: list[int]) -> dict[int, float]:
