@@ -50,6 +50,15 @@ class BandReading:
     mean_score: float
     gray: np.ndarray | None = None
     geometries: list[LineGeometry] = field(default_factory=list)
+    # Image pixels (as loaded, at most locate.MAX_WORKING_SIDE) per band pixel.
+    step: float = 1.0
+
+    @property
+    def pitch(self) -> float:
+        """Mean character pitch in the loaded image's pixels (0 when no line was fitted)."""
+        if not self.geometries:
+            return 0.0
+        return float(np.mean([g.pitches.mean() for g in self.geometries]) * self.step)
 
     @property
     def text_lines(self) -> list[str]:
@@ -162,6 +171,8 @@ def best_band(image) -> BandReading | None:
             band = cut_band(gray, box, scale)
             for ink, look in ((band.ink, band.gray), (band.ink[::-1, ::-1], band.gray[::-1, ::-1])):
                 candidate = read_band(ink, look)
+                if candidate:
+                    candidate.step = band.step
                 if candidate and (best is None or candidate.quality > best.quality):
                     best = candidate
                 if candidate and candidate.mean_score >= GOOD_ENOUGH_SCORE:
