@@ -292,7 +292,7 @@ def run(
         "seed": seed,
         "variants": variants,
         "base_images": [str(Path(b["path"]).relative_to(data_dir)) for b in base],
-        "pitches": {str(Path(b["path"]).relative_to(data_dir)): round(b["pitch"], 1) for b in base},
+        "pitches": {str(Path(b["path"]).relative_to(data_dir)): b["pitch"] for b in base},
         "images_with_truth": len(jobs),
         "summary": summary,
         "per_image": rows,
