@@ -24,7 +24,7 @@ from .locate import UnreadableImageError, cut_band, find_band_boxes, load_graysc
 from .parse import FILLER, VISA_TYPES, MrzFields, field_trust, parse_mrz
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "2.2"
+ENGINE_VERSION = "2.3"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
