@@ -3,6 +3,7 @@ against something (make run) and tests have data. Never a substitute for the rea
 
 from pathlib import Path
 
+from .keys import KEY_SCHEME
 from .loading import LoadResult, load_watchlist
 from .models import Watchlist
 
@@ -11,7 +12,10 @@ SAMPLE_DATASET = "sample"
 
 
 def ensure_sample_watchlist() -> LoadResult | None:
-    """Loads the sample list when no watchlist is loaded at all; None when one already is."""
-    if Watchlist.objects.filter(active_version__isnull=False).exists():
+    """Loads the sample list when no watchlist is loaded at all, or again when the loaded
+    sample was indexed under an older key scheme; None when nothing needed loading."""
+    loaded = Watchlist.objects.filter(active_version__isnull=False)
+    stale_sample = loaded.filter(name=SAMPLE_DATASET, active_version__key_scheme__lt=KEY_SCHEME)
+    if loaded.exists() and not stale_sample.exists():
         return None
     return load_watchlist(SAMPLE_LIST, SAMPLE_DATASET)

@@ -33,9 +33,15 @@ TYPO = 0.05  # one wrong letter
 MISSING_PART = 0.05  # a given or middle name one side lacks
 SOUNDS_ALIKE_TOKEN = 5  # shorter ones sounding alike are often other names (Mani / Meni)
 MIN_TYPO_TOKEN = 4  # letters a token needs before one wrong letter still counts as a typo
+# With the same full birth date a short token one letter off (Meng Nai / Meng Hai) is a typo
+# worth a reviewer's look too.
+MIN_CORROBORATED_TYPO_TOKEN = 3
 NEAR_TOKEN = 0.8  # Jaro-Winkler at which two tokens count as close in the first look
 BIRTH_DATE_BONUS = 0.1
 OTHER_HAN_NAME = 0.7  # the most two names in different Han characters can score
+# The most a person listed with no birth year of the applicant's can score: LogicV1's very
+# name (1.0) less its dob_year_disjoint (0.15), or the near-name count's 0.95 less 0.1.
+ANOTHER_BIRTH_YEAR = 0.85
 QUALIFIER_WEIGHTS = {
     feature.name: -feature.weight for feature in NameQualifiedMatcher.features if feature.qualifier
 }
@@ -85,6 +91,25 @@ class ListedPerson:
     reference: object = field(default=None, compare=False)  # the caller's row, for recording
     schema: str = "Person"
     registrations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypoRule:
+    """When one letter between two tokens is a typo rather than another name: in tokens of
+    `min_token` letters or more, and (without a birth date to agree) not when the applicant's
+    spelling is itself a name held by many on the list (`listed_names`): an applicant called
+    Vika is not a listed Lika with a typo, as a spell-checker does not correct a word that
+    is in its dictionary; "Oohn" or "Jlngkang" are in no one's name. Two spellings said
+    alike (Sergey, Sergei) stay one name."""
+
+    min_token: int = MIN_TYPO_TOKEN
+    listed_names: frozenset = frozenset()
+
+    def another_name(self, a: str, b: str) -> bool:
+        return a in self.listed_names or b in self.listed_names
+
+
+CORROBORATED = TypoRule(MIN_CORROBORATED_TYPO_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -153,8 +178,11 @@ def listed_entity(person: ListedPerson):
     )  # fmt: skip
 
 
-def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
-    """How well `person` matches `subject` (0 to 1), with the features that decided it."""
+def score(
+    subject: Subject, person: ListedPerson, *, query=None, listed_names: frozenset = frozenset()
+) -> Match:
+    """How well `person` matches `subject` (0 to 1), with the features that decided it.
+    `listed_names`: the subject's name tokens that are names of many on the list (TypoRule)."""
     query = query if query is not None else subject_entity(subject)
     candidate = listed_entity(person)
     features = {}
@@ -170,16 +198,10 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
             best_score += BIRTH_DATE_BONUS
         final = round(max(0.0, min(1.0, best_score)), 3)
         return Match(person, final, _explain(subject, person, best_name, features))
-    edits, missing = name_edits(subject.names, person.names)
-    same_birth_date = bool(
-        subject.birth_date and subject.birth_date.isoformat() in person.birth_dates
-    )
-    if (edits is None or edits > 1) and same_birth_date:
-        # One letter of pinyin is usually another character, so another name: a Chinese name
-        # one letter off counts as a typo only when the full birth date agrees too.
-        edits, missing = name_edits(subject.names, person.names, pinyin=True)
-        if edits is not None and edits <= 1:
-            features["pinyin_near_name"] = 1.0
+    same_birth_date = _same_birth_date(subject, person)
+    edits, missing, via_pinyin = near_edits(subject, person, listed_names)
+    if via_pinyin:
+        features["pinyin_near_name"] = 1.0
     if edits is not None and edits <= 1:
         qualified = NameQualifiedMatcher.compare(query, candidate, CONFIG)
         _collect(features, qualified)
@@ -188,7 +210,10 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         )
         features["near_name"] = 1.0 if edits == 0 else 0.9
         near = NEAR_NAME - TYPO * edits - (MISSING_PART if missing else 0) - penalty
-        if near > best_score:
+        if near > best_score or "name_literal_match" not in features:
+            # Names this near are counted here, letter by letter and part by part, unless
+            # LogicV1 found the very name: its phonetic score alone (0.9) would let a name
+            # both sounding alike and short of a part hit as surely as the exact one.
             best_score, best_name = near, "near-name"
     if other_han_name(subject.names, person.names):
         # Both written in Han, in different characters: 许国 and 徐国 read Xu Guo alike but are
@@ -201,6 +226,68 @@ def score(subject: Subject, person: ListedPerson, *, query=None) -> Match:
         best_score += BIRTH_DATE_BONUS
     best_score = max(0.0, min(1.0, best_score))
     return Match(person, round(best_score, 3), _explain(subject, person, best_name, features))
+
+
+def _same_birth_date(subject: Subject, person: ListedPerson) -> bool:
+    return bool(subject.birth_date and subject.birth_date.isoformat() in person.birth_dates)
+
+
+def near_edits(
+    subject: Subject, person: ListedPerson, listed_names: frozenset = frozenset()
+) -> tuple[int | None, bool, bool]:
+    """name_edits under the typo rule the evidence allows, and whether it took the pinyin of
+    a name in Han to get there: (edits, missing, via_pinyin)."""
+    same_birth_date = _same_birth_date(subject, person)
+    typo_rule = CORROBORATED if same_birth_date else TypoRule(listed_names=listed_names)
+    edits, missing = name_edits(subject.names, person.names, typo_rule=typo_rule)
+    if (edits is None or edits > 1) and same_birth_date:
+        # One letter of pinyin is usually another character, so another name: a Chinese name
+        # one letter off counts as a typo only when the full birth date agrees too.
+        edits, missing = name_edits(subject.names, person.names, pinyin=True, typo_rule=typo_rule)
+        if edits is not None and edits <= 1:
+            return edits, missing, True
+    return edits, missing, False
+
+
+def may_reach(
+    subject: Subject,
+    subject_sets: list[list[str]],
+    person: ListedPerson,
+    listed_names: frozenset = frozenset(),
+) -> bool:
+    """Whether a scorer could put this person near the threshold, before building any FtM
+    entity: the names are within one letter (the near-name count), or every token of some
+    name of the subject is, or sounds like, a token of some name of the person (LogicV1's
+    literal and phonetic scores, its only ones that reach a threshold, need that)."""
+    if subject.is_organisation or person.schema != "Person":
+        return True
+    edits, _missing, _via_pinyin = near_edits(subject, person, listed_names)
+    if edits is not None and edits <= 1:
+        return True
+    for b in token_sets(person.names):
+        sounds = {_sound(token) for token in b}
+        for a in subject_sets:
+            if all(token in b or _sound(token) in sounds for token in a):
+                return True
+    return False
+
+
+@lru_cache(maxsize=50_000)
+def _sound(token: str) -> str:
+    return metaphone(token) or token
+
+
+def _said_alike(a: str, b: str) -> bool:
+    """Long enough to tell, and sounding the same (shorter ones are often other names)."""
+    return min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and _sound(a) == _sound(b)
+
+
+def another_birth_year(subject: Subject, person: ListedPerson) -> bool:
+    """Both have birth dates and no listed one is in the applicant's year."""
+    if subject.birth_date is None or not person.birth_dates:
+        return False
+    year = f"{subject.birth_date.year:04d}"
+    return all(date[:4] != year for date in person.birth_dates)
 
 
 def _registration(number: str) -> str:
@@ -227,21 +314,24 @@ def _collect(features: dict, result) -> None:
             features[name] = round(max(feature.score, features.get(name, 0.0)), 3)
 
 
-def name_edits(names_a, names_b, *, pinyin: bool = False) -> tuple[int | None, bool]:
+def name_edits(
+    names_a, names_b, *, pinyin: bool = False, typo_rule: TypoRule = TypoRule()
+) -> tuple[int | None, bool]:
     """The fewest letter edits between two names, token by token in any order, over the
     tokens the shorter name has (at least two), and whether one name has tokens the other
     lacks (a missing given name): (None, False) when no pair of names gets that far.
 
     Names written in Han are left out: one letter of pinyin is another character, another
     name (蒋峰 Jiang Feng, 冯亮 Feng Liang), not a typo (their exact pinyin counts through
-    LogicV1), unless `pinyin` asks for them (when the birth date agrees).
+    LogicV1), unless `pinyin` asks for them (when the birth date agrees). A wrong letter that
+    `typo_rule` calls another name counts as two.
     """
     latin_a = [name for name in names_a if pinyin or not has_han(name)]
     latin_b = [name for name in names_b if pinyin or not has_han(name)]
     best, missing = None, False
     for a in token_sets(latin_a):
         for b in token_sets(latin_b):
-            edits = _aligned_edits(a, b)
+            edits = _aligned_edits(a, b, typo_rule)
             if edits is None:
                 continue
             key = (edits, len(a) != len(b))
@@ -250,42 +340,80 @@ def name_edits(names_a, names_b, *, pinyin: bool = False) -> tuple[int | None, b
     return best, missing
 
 
-def _token_edits(a: str, b: str) -> int:
-    """Letter edits between two tokens, none when they sound the same; in a short token
-    ("Li", "Ali") any difference makes another name, so it counts as too many."""
+def _romanised(token: str) -> str:
+    """One spelling for romanisations of one Cyrillic name: ICAO writes Е as E, BGN and
+    English usage Ye at the start of a word; Alexei is Aleksei."""
+    if token.startswith("ye"):
+        token = token[1:]
+    return token.replace("x", "ks")
+
+
+def _token_edits(a: str, b: str, typo_rule: TypoRule = TypoRule()) -> int:
+    """Letter edits between two tokens, none for two romanisations of one name, one when
+    they sound the same; in a short token ("Li", "Ali") any difference makes another name,
+    so it counts as too many, as does one letter that `typo_rule` calls another name."""
     if a == b:
         return 0
-    if max(len(a), len(b)) < MIN_TYPO_TOKEN:
+    edits = _spelling_edits(a, b, typo_rule.min_token)
+    if edits == 1 and typo_rule.another_name(a, b) and not _said_alike(a, b):
+        return 2  # Vika is not Lika; Sergey and Sergei, said alike, are one name
+    return edits
+
+
+@lru_cache(maxsize=100_000)
+def _spelling_edits(a: str, b: str, min_token: int) -> int:
+    # Cached: one applicant's tokens meet the same listed tokens again and again.
+    a, b = _romanised(a), _romanised(b)
+    if a == b:
+        return 0
+    if max(len(a), len(b)) < min_token:
         return 2
-    if min(len(a), len(b)) >= SOUNDS_ALIKE_TOKEN and metaphone(a) == metaphone(b):
-        return 0  # spelt differently, said the same: Alexei / Aleksei, Sergey / Sergei
+    if _said_alike(a, b):
+        # Spelt differently, said the same (Sergey / Sergei): as close as a typo and no
+        # closer (Holdo / Holtu, Dodan / Dadan are other names as often).
+        return 1
     return levenshtein(a, b)
 
 
-def plausible(subject_sets: list[list[str]], person: ListedPerson) -> bool:
+def plausible(
+    subject_sets: list[list[str]], person: ListedPerson, birth_date: datetime.date | None = None
+) -> bool:
     """A cheap first look (no FtM entities): every token of the shorter of some name of the
     person and some name of the subject is close to a token of the other (Jaro-Winkler), but
     one when the shorter has four or more. Only such candidates are worth the scorers' time:
-    a name sharing its given name and patronymic but not its surname is another person."""
+    a name sharing its given name and patronymic but not its surname is another person.
+    When the full birth date agrees, a short token one letter off (Hai / Nai) is close too,
+    as score counts it a typo then; two romanisations of one name (Lexei / Leksei) are close."""
+    dated = bool(birth_date and birth_date.isoformat() in person.birth_dates)
+
+    def near(token, other):
+        if jaro_winkler(_romanised(token), _romanised(other)) >= NEAR_TOKEN:
+            return True
+        return dated and levenshtein(token, other) <= 1
+
     for b in token_sets(person.names, person.schema != "Person"):
         for a in subject_sets:
             shorter = min(len(a), len(b))
             needed = shorter - 1 if shorter >= 4 else shorter
-            close = sum(1 for t in a if any(jaro_winkler(t, o) >= NEAR_TOKEN for o in b))
+            close = sum(1 for t in a if any(near(t, o) for o in b))
             if close >= needed:
                 return True
     return False
 
 
-def _aligned_edits(a: list[str], b: list[str]) -> int | None:
+def _aligned_edits(a: list[str], b: list[str], typo_rule: TypoRule) -> int | None:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 2:
         return None
     remaining = list(long)
     total = 0
+
     # Closest pairs first: with a handful of tokens, greedy is as good as a full assignment.
-    for token in sorted(short, key=lambda t: min(_token_edits(t, o) for o in remaining)):
-        distances = [_token_edits(token, other) for other in remaining]
+    def edits(token, other):
+        return _token_edits(token, other, typo_rule)
+
+    for token in sorted(short, key=lambda t: min(edits(t, o) for o in remaining)):
+        distances = [edits(token, other) for other in remaining]
         index = min(range(len(remaining)), key=distances.__getitem__)
         total += distances[index]
         remaining.pop(index)

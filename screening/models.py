@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kyc_portal.jobs import LeasedJob
 
+from .keys import KEY_SCHEME
+
 
 class Watchlist(models.Model):
     """One source of list data (a dataset: "sanctions", "peps", "un_sc_sanctions"...)."""
@@ -46,6 +48,8 @@ class WatchlistVersion(models.Model):
     skipped_count = models.PositiveIntegerField(default=0)
     loaded_at = models.DateTimeField(auto_now_add=True)
     pruned_at = models.DateTimeField(null=True, blank=True)
+    # The screening.keys.KEY_SCHEME its entities were indexed under.
+    key_scheme = models.PositiveSmallIntegerField(default=KEY_SCHEME)
 
     class Meta:
         ordering = ["-loaded_at", "-pk"]

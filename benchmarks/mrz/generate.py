@@ -427,7 +427,29 @@ def _phone_photo(document: GeneratedDocument, rng: random.Random) -> Image.Image
     target_pitch = rng.uniform(12.0, 19.0)
     scale = target_pitch / (MRZ_PITCH_MM * 12.0)
     scale = min(scale, 0.92 * cw / pw, 0.92 * ch / ph)
-    angle = np.deg2rad(rng.uniform(-10, 10) + (180 if rng.random() < 0.1 else 0))
+    return photograph(page, canvas, scale, rng)
+
+
+def photograph(
+    page: Image.Image,
+    canvas: Image.Image,
+    scale: float,
+    rng: random.Random,
+    max_angle: float = 10.0,
+    upside_down_share: float = 0.1,
+    corner_shift: float = 0.05,
+    jpeg_quality: tuple[int, int] = (30, 55),
+) -> Image.Image:
+    """`page` photographed lying on `canvas` (a table): shrunk by `scale`, turned by up to
+    `max_angle` degrees (upside down at `upside_down_share`), each corner moved by up to
+    `corner_shift` of the page size (perspective), uneven light, a soft shadow, a glare spot,
+    blur, noise and a strong JPEG."""
+    canvas_size = canvas.size
+    cw, ch = canvas_size
+    pw, ph = page.size
+    angle = np.deg2rad(
+        rng.uniform(-max_angle, max_angle) + (180 if rng.random() < upside_down_share else 0)
+    )
     half = (
         np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
         * scale
@@ -440,9 +462,11 @@ def _phone_photo(document: GeneratedDocument, rng: random.Random) -> Image.Image
         rng.uniform(-0.8, 0.8) * room[0],
         rng.uniform(-0.8, 0.8) * room[1],
     ]
-    # Perspective: move each corner independently by up to 5% of the document size.
+    # Perspective: move each corner independently by up to corner_shift of the document size.
     jitter = (
-        np.array([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(4)]) * 0.05 * span.mean()
+        np.array([[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(4)])
+        * corner_shift
+        * span.mean()
     )
     target = corners + center + jitter
     source = [(0, 0), (pw, 0), (pw, ph), (0, ph)]
@@ -458,7 +482,7 @@ def _phone_photo(document: GeneratedDocument, rng: random.Random) -> Image.Image
     canvas = _lighting(canvas, rng)
     canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 1.1)))
     canvas = _add_noise(canvas, rng, rng.uniform(3, 8))
-    return _jpeg(canvas, rng.randint(30, 55))
+    return _jpeg(canvas, rng.randint(*jpeg_quality))
 
 
 # --- data set ----------------------------------------------------------------

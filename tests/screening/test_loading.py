@@ -9,9 +9,16 @@ from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection
 
 from screening import matching, search
-from screening.demo import SAMPLE_LIST
+from screening.demo import SAMPLE_LIST, ensure_sample_watchlist
+from screening.keys import KEY_SCHEME
 from screening.loading import ListFileError, load_watchlist
-from screening.models import MonitoringRun, Watchlist, WatchlistEntity, WatchlistKey
+from screening.models import (
+    MonitoringRun,
+    Watchlist,
+    WatchlistEntity,
+    WatchlistKey,
+    WatchlistVersion,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +73,33 @@ def test_a_reload_switches_to_the_new_version_and_keeps_the_previous_rows(tmp_pa
     assert first.pruned_at is not None and not WatchlistEntity.objects.filter(version=first)
     assert WatchlistEntity.objects.filter(version=second).count() == 21
     assert active() == third
+
+
+def test_a_load_records_the_key_scheme_it_indexed_under():
+    assert load_watchlist(SAMPLE_LIST, "sample").version.key_scheme == KEY_SCHEME
+
+
+def test_the_sample_list_is_loaded_once_and_again_when_its_keys_are_outdated(tmp_path):
+    first = ensure_sample_watchlist().version
+    assert ensure_sample_watchlist() is None  # current: nothing to do
+    WatchlistVersion.objects.filter(pk=first.pk).update(key_scheme=KEY_SCHEME - 1)
+    again = ensure_sample_watchlist().version
+    assert active() == again and again.key_scheme == KEY_SCHEME and again != first
+    # An operator's own list is never replaced by the sample, however old its keys.
+    Watchlist.objects.filter(name="sample").delete()
+    real = load_watchlist(write_lines(tmp_path / "real.jsonl", [person("r-1", "Real Listed")]))
+    WatchlistVersion.objects.filter(pk=real.version.pk).update(key_scheme=KEY_SCHEME - 1)
+    assert ensure_sample_watchlist() is None
+    assert list(Watchlist.objects.values_list("name", flat=True)) == ["default"]
+
+
+def test_screening_a_list_indexed_under_older_keys_says_it_needs_loading_again(caplog):
+    version = load_watchlist(SAMPLE_LIST, "sample").version
+    WatchlistVersion.objects.filter(pk=version.pk).update(key_scheme=KEY_SCHEME - 1)
+    with caplog.at_level("WARNING", logger="screening.search"):
+        search.screen(matching.Subject(("Quentin Exampleton",)))
+    assert f"version {version.pk} was indexed under key scheme {KEY_SCHEME - 1}" in caplog.text
+    assert "load_watchlist" in caplog.text
 
 
 @pytest.mark.parametrize(

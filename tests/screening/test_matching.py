@@ -159,3 +159,95 @@ def test_a_typo_in_the_pinyin_of_a_han_listing_hits_only_with_the_same_birth_dat
     assert hit_ids("Zho Junfeng", "1970-05-05") == ["han-only"]
     assert hit_ids("Zho Junfeng", "1970-05-06") == []
     assert hit_ids("Zho Junfeng") == []
+
+
+def _load(tmp_path, *listings):
+    import json
+
+    from screening.loading import load_watchlist
+
+    path = tmp_path / "list.jsonl"
+    lines = [json.dumps(listing, ensure_ascii=False) for listing in listings]
+    path.write_text("\n".join(lines) + "\n")
+    load_watchlist(path, "typos")
+
+
+def _person(entity_id, *names, birth_date=None, nationality="cn"):
+    properties = {"name": names[:1], "alias": list(names[1:]), "nationality": [nationality]}
+    if birth_date:
+        properties["birthDate"] = [birth_date]
+    return {"id": entity_id, "schema": "Person", "properties": properties}
+
+
+def test_a_two_token_pinyin_name_one_letter_off_keeps_a_rare_key_of_its_listing():
+    # On a large list "Cui Ji..." shares its surname-and-prefix keys with thousands of
+    # entries; the deletion key (the given name less one letter, beside the whole surname)
+    # is shared with the listing alone, whichever letter is wrong.
+    listing = keys.entity_keys(["崔京康", "Cui Jingkang"])
+    neighbours = keys.entity_keys(["崔京芳", "Cui Jingfang"]) | keys.entity_keys(["Cui Jinghang"])
+    for typo in ("Cui Jlngkang", "Cui Jngkang", "Cui Jiingkang", "Jingkamg Cui"):
+        assert (keys.query_keys([typo]) & listing) - neighbours, typo
+    assert not keys.deletion_keys(["wang", "jian", "guo"])  # three tokens keep a whole pair
+
+
+def test_a_typo_in_a_two_token_pinyin_name_hits(db, tmp_path):
+    _load(
+        tmp_path,
+        _person("cui-jingkang", "崔京康", "Cui Jingkang", birth_date="1971-04-04"),
+        _person("cui-jingfang", "崔京芳", "Cui Jingfang", birth_date="1980-01-01"),
+    )
+    assert hit_ids("Cui Jlngkang", "1971-04-04", "cn") == ["cui-jingkang"]
+    assert hit_ids("Cui Jingkan", "1955-02-02", "cn") == []  # a dated listing, another date
+
+
+def test_a_typo_alone_is_no_typo_when_the_applicants_spelling_is_a_name_on_the_list(db, tmp_path):
+    # Without a birth date to agree, an applicant whose spelling is itself a name many on the
+    # list bear (Sada, held by COMMON_KEY people) is someone else, not a listed Sado with a
+    # typo; a spelling nobody on the list bears (Sadu) is a typo. The exact name still hits.
+    from screening.loading import COMMON_KEY
+
+    namesakes = [
+        _person(f"sada-{i}", f"{given} Sada", birth_date=f"19{50 + i}-01-01", nationality="es")
+        for i, given in enumerate(["Ana", "Juan", "Pedro", "Rosa", "Pablo"] * 5)
+    ]
+    assert len(namesakes) >= COMMON_KEY
+    _load(tmp_path, _person("lucia-sado", "Lucia Sado", nationality="es"), *namesakes)
+    assert hit_ids("Lucia Sado", "1980-01-01", "es") == ["lucia-sado"]
+    assert hit_ids("Lucia Sada", "1980-01-01", "es") == []
+    assert hit_ids("Lucia Sadu", "1980-01-01", "es") == ["lucia-sado"]
+    assert hit_ids("Lucia Sadu", "1980-01-01", "fr") == []  # nationality against it
+
+
+def test_a_name_sounding_alike_and_short_of_a_part_needs_the_birth_date(db, tmp_path):
+    # Two weaknesses (spelt otherwise, a given name missing) do not make a hit alone.
+    _load(tmp_path, _person("hiro-nokin", "Hiro Khalid Nokin", nationality="mx"))
+    assert hit_ids("Hiro Khalid Nokin", "1980-01-01", "mx") == ["hiro-nokin"]
+    assert hit_ids("Hiro Nokin", "1980-01-01", "mx") == ["hiro-nokin"]  # part missing only
+    assert hit_ids("Hiro Nukin", "1980-01-01", "mx") == []
+
+
+def test_two_romanisations_of_one_cyrillic_name_are_the_same_name(db, tmp_path):
+    # ICAO writes Е as E, English usage Ye; Алексей is Aleksei or Alexei.
+    _load(tmp_path, _person("yelena", "Елена Алексеевна Гарова", nationality="ru"))
+    assert hit_ids("Yelena Alexeevna Garova", "1980-01-01", "ru") == ["yelena"]
+    assert hit_ids("Yelena Garova", "1980-01-01", "ru") == ["yelena"]
+
+
+def test_the_same_birth_date_makes_a_short_token_one_letter_off_a_typo(db, tmp_path):
+    _load(tmp_path, _person("meng-hai", "孟海", "Meng Hai", birth_date="1990-02-15"))
+    assert hit_ids("Meng Nai", "1990-02-15", "cn") == ["meng-hai"]
+    assert hit_ids("Meng Nai", "1990-02-16", "cn") == []
+
+
+def test_a_listing_born_in_another_year_is_not_scored_as_it_cannot_reach_the_threshold(settings):
+    subject = matching.Subject(("Ivan Petrov",), datetime.date(1970, 1, 2), "ru")
+
+    def listed(*dates):
+        return matching.ListedPerson("x", "Ivan Petrov", ("Ivan Petrov",), dates, ("ru",))
+
+    assert matching.score(subject, listed("1971-01-02")).score < search.threshold()
+    assert search.unreachable(subject, listed("1971-01-02", "1969"))
+    assert not search.unreachable(subject, listed("1971-01-02", "1970"))
+    assert not search.unreachable(subject, listed())  # undated: the name decides
+    settings.KYC_SCREENING_THRESHOLD = 0.8  # a lower threshold could reach it: scored
+    assert not search.unreachable(subject, listed("1971-01-02"))

@@ -51,12 +51,30 @@ def test_a_failing_composite_takes_the_trust_of_what_only_it_covers():
     assert untrusted([TD1[0], wrong_composite, TD1[2]]) == ["optional_data", "optional_data_2"]
 
 
-def test_an_unsure_name_character_makes_only_that_name_part_untrusted():
-    assert untrusted(TD3, unsure=[(0, 6)]) == ["surname"]  # the R of ERIKSSON
+def test_an_unsure_name_character_makes_only_the_name_untrusted():
+    # Given names begin after the surname's `<<`: an unsure surname costs them their trust
+    # too (a garbled `<<` read as letters moves where they begin), but not the other way.
+    assert untrusted(TD3, unsure=[(0, 6)]) == ["surname", "names"]  # the R of ERIKSSON
     assert untrusted(TD3, unsure=[(0, 18)]) == ["names"]  # the last A of ANNA
-    assert untrusted(TD1, unsure=[(2, 0)]) == ["surname"]
+    assert untrusted(TD1, unsure=[(2, 0)]) == ["surname", "names"]
     # An unsure character in a field with a holding digit costs that field its trust too.
     assert untrusted(TD3, unsure=[(1, 3)]) == ["number"]
+
+
+def test_an_unsure_code_in_front_of_the_name_makes_the_name_untrusted_too():
+    # An extra cell read in front of line 1 shifts the name by one: its start is only as
+    # certain as the document code and issuing state before it.
+    assert untrusted(TD3, unsure=[(0, 1)]) == ["document_type", "surname", "names"]
+    assert untrusted(TD2, unsure=[(0, 3)]) == ["country", "surname", "names"]
+    # A TD1 card's name has its own line.
+    assert untrusted(TD1, unsure=[(0, 3)]) == ["country"]
+
+
+def test_an_unsure_composite_digit_takes_the_trust_of_what_only_it_covers():
+    # A composite digit a repair chose (or read unsure) holds by construction, not evidence.
+    assert untrusted(TD3, unsure=[(1, 43)]) == []  # TD3: every field has its own digit
+    assert untrusted(TD2, unsure=[(1, 35)]) == ["optional_data"]
+    assert untrusted(TD1, unsure=[(1, 29)]) == ["optional_data", "optional_data_2"]
 
 
 def test_codes_must_exist_and_sex_must_be_m_f_or_x():
@@ -86,7 +104,10 @@ def _band(lines, ties: dict[tuple[int, int], tuple[str, float]]) -> BandReading:
 def test_a_near_tie_in_a_name_makes_the_name_untrusted_and_nothing_else():
     reading = _finish(_band(TD3, {(0, 6): ("M", 0.02)}))  # R of ERIKSSON, nearly an M
     assert not reading.valid
-    assert [f for f in TRUSTABLE_FIELDS if f not in reading.trusted_fields] == ["surname"]
+    assert [f for f in TRUSTABLE_FIELDS if f not in reading.trusted_fields] == [
+        "surname",
+        "names",
+    ]
     assert reading.unconfirmed_positions == ((0, 6),)
     assert reading.to_dict()["trusted_fields"] == list(reading.trusted_fields)
 

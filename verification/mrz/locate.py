@@ -29,11 +29,13 @@ class UnreadableImageError(ValueError):
 @dataclass(frozen=True)
 class Band:
     """A straightened crop around one candidate MRZ; `ink` is 0 (paper) .. 1 (darkest ink),
-    `gray` the same crop as it looks (0 black .. 1 white), for the second reader."""
+    `gray` the same crop as it looks (0 black .. 1 white), for the second reader; `step` the
+    image pixels per band pixel (1 unless the band was shrunk to MAX_BAND_WIDTH)."""
 
     ink: np.ndarray
     angle: float
     gray: np.ndarray
+    step: float = 1.0
 
 
 def load_grayscale(image) -> np.ndarray:
@@ -112,7 +114,8 @@ def cut_band(gray: np.ndarray, box, scale: float) -> Band:
     region = gray[top:bottom, left:right]
     source = ndimage.gaussian_filter(region, 0.45 * step) if step > 1.2 else region
     crop = ndimage.map_coordinates(source, [rr - top, cc - left], order=1, mode="nearest")
-    return Band(ink=_ink_from_gray(crop), angle=float(np.arctan2(along[0], along[1])), gray=crop)
+    angle = float(np.arctan2(along[0], along[1]))
+    return Band(ink=_ink_from_gray(crop), angle=angle, gray=crop, step=step)
 
 
 def _ink_from_gray(crop: np.ndarray) -> np.ndarray:

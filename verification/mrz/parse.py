@@ -520,14 +520,21 @@ def field_trust(fields: MrzFields, unsure: set[Position] | frozenset = frozenset
 
     A field with its own check digit is trusted when that digit holds and no position in it
     is still unsure; every other field (names, sex, codes, data only the composite covers)
-    when each of its characters is sure. A failing composite digit takes the trust of the
-    fields only it covers. Codes must exist and sex must be M, F or X.
+    when each of its characters is sure. A failing composite digit, or one read unsure,
+    takes the trust of the fields only it covers. Codes must exist and sex must be M, F or X.
+    Where the names begin depends on characters outside them, so those must be sure too: the
+    given names begin after the surname's `<<`, and on a two-line MRZ the name field after
+    the document code and issuing state (an extra cell read in front shifts the whole name).
     """
     checks = fields.check_digits
+    unsure = set(unsure)
     composite_holds = checks.get("composite", True)
+    if fields.mrz_type in COMPOSITE_POSITION:
+        composite_holds = composite_holds and COMPOSITE_POSITION[fields.mrz_type] not in unsure
+    positions_of = field_positions(fields)
     trust = {}
-    for name, positions in field_positions(fields).items():
-        sure = not (set(positions) & set(unsure))
+    for name, positions in positions_of.items():
+        sure = not (set(positions) & unsure)
         if not positions:
             trusted = True  # a field this layout does not have
         elif name in checks:
@@ -537,6 +544,11 @@ def field_trust(fields: MrzFields, unsure: set[Position] | frozenset = frozenset
         else:
             trusted = sure
         trust[name] = trusted
+    if fields.mrz_type != "TD1":
+        header = positions_of["document_type"] + positions_of["country"]
+        if set(header) & unsure:
+            trust["surname"] = trust["names"] = False
+    trust["names"] = trust["names"] and not (set(positions_of["surname"]) & unsure)
     trust["country"] = trust["country"] and is_country_code(fields.country)
     trust["nationality"] = trust["nationality"] and is_country_code(fields.nationality)
     trust["sex"] = trust["sex"] and fields.sex in SEX_CODES

@@ -24,7 +24,7 @@ from .locate import UnreadableImageError, cut_band, find_band_boxes, load_graysc
 from .parse import FILLER, VISA_TYPES, MrzFields, field_trust, parse_mrz
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "2.2"
+ENGINE_VERSION = "2.3"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
@@ -33,6 +33,12 @@ LENGTH_CLOSE_CALL = 0.05
 # Bands examined per image and locator resolutions tried, cheapest first.
 MAX_BANDS = 3
 LOCATOR_WIDTHS = (250, 400, 700)
+# Cells of one line whose median centre lies this many pitches off another line's: the lines
+# do not share one grid (MRZ lines are printed on one grid, left-aligned; on real print the
+# lines' cells lie within 0.4 pitch of each other, a line fitted one cell off lies a pitch off).
+MAX_LINE_OFFSET = 0.5
+# Ink this close to a band's end (in character heights) may continue beyond it.
+EDGE_MARGIN = 0.5
 # A band read with every check digit holding and this mean score needs no other candidate;
 # one read this well is not tried upside down (upside-down bands fit OCR-B glyphs at about
 # 0.8), and no finer locator is tried after it.
@@ -50,6 +56,19 @@ class BandReading:
     mean_score: float
     gray: np.ndarray | None = None
     geometries: list[LineGeometry] = field(default_factory=list)
+    # Image pixels (as loaded, at most locate.MAX_WORKING_SIDE) per band pixel.
+    step: float = 1.0
+    # Why its cells may not be the MRZ's cells ("cut": a 36-character reading whose lines run
+    # to the band's end, maybe the first or last 36 of 44; "misaligned": its lines do not
+    # share one grid). Nothing such a reading says is trusted.
+    layout_doubt: str | None = None
+
+    @property
+    def pitch(self) -> float:
+        """Mean character pitch in the loaded image's pixels (0 when no line was fitted)."""
+        if not self.geometries:
+            return 0.0
+        return float(np.mean([g.pitches.mean() for g in self.geometries]) * self.step)
 
     @property
     def text_lines(self) -> list[str]:
@@ -66,9 +85,11 @@ class BandReading:
             return False
 
     @property
-    def quality(self) -> tuple[bool, float]:
+    def quality(self) -> tuple[bool, bool, float]:
+        # A band whose cells may be off the MRZ's loses to one without doubt: its check digits
+        # can hold on the wrong characters (a date and its digit moved into another field).
         # Repairs can make checks pass on garbage (an upside-down band), so the glyph fit decides.
-        return (self.digits_hold, self.mean_score)
+        return (self.layout_doubt is None, self.digits_hold, self.mean_score)
 
 
 @dataclass
@@ -162,13 +183,15 @@ def best_band(image) -> BandReading | None:
             band = cut_band(gray, box, scale)
             for ink, look in ((band.ink, band.gray), (band.ink[::-1, ::-1], band.gray[::-1, ::-1])):
                 candidate = read_band(ink, look)
+                if candidate:
+                    candidate.step = band.step
                 if candidate and (best is None or candidate.quality > best.quality):
                     best = candidate
                 if candidate and candidate.mean_score >= GOOD_ENOUGH_SCORE:
                     break  # upright glyphs fit this well: the band is not upside down
             if _good_enough(best):
                 break
-        if best is not None and best.mean_score >= GOOD_ENOUGH_SCORE:
+        if best is not None and best.mean_score >= GOOD_ENOUGH_SCORE and not best.layout_doubt:
             # A well-fitted MRZ was found: where its digits fail, the print fails them, and a
             # finer locator would find the same band again.
             break
@@ -176,7 +199,12 @@ def best_band(image) -> BandReading | None:
 
 
 def _good_enough(reading: BandReading | None) -> bool:
-    return reading is not None and reading.digits_hold and reading.mean_score >= GOOD_ENOUGH_SCORE
+    return (
+        reading is not None
+        and reading.layout_doubt is None
+        and reading.digits_hold
+        and reading.mean_score >= GOOD_ENOUGH_SCORE
+    )
 
 
 def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | None:
@@ -197,15 +225,21 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
         fits = {k: g for k, g in fits.items() if rough[k] > leader - LENGTH_CLOSE_CALL}
     best = None
     for length, geometries in fits.items():
-        line_scores, line_patches, fitted = zip(
-            *(_score_line(ink, g) for g in geometries), strict=True
-        )
+        scored = _share_one_grid(ink, [_score_line(ink, g) for g in geometries])
+        line_scores, line_patches, fitted = zip(*scored, strict=True)
         mean_score = float(np.mean([s.max(axis=1).mean() for s in line_scores]))
         if best is None or mean_score > best[0]:
             best = (mean_score, MRZ_TYPE_BY_LENGTH[length], line_scores, line_patches, fitted)
     if best is None:
         return None
     mean_score, mrz_type, line_scores, line_patches, fitted = best
+    doubt = None
+    if _line_offset(fitted) > MAX_LINE_OFFSET:
+        doubt = "misaligned"
+    elif len(fitted[0].centers_x) < max(LINE_LENGTHS[len(lines)]) and _runs_to_edge(
+        lines, ink.shape[1]
+    ):
+        doubt = "cut"
     layouts = classify.LAYOUTS[mrz_type]
     first = classify.decide_line(line_scores[0], layouts[0])
     if first[0].char == "V" and mrz_type in VISA_TYPES:
@@ -220,8 +254,66 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
     classify.enforce_name_tail(mrz_type, choices)
     validity = classify.repair_check_digits(mrz_type, choices)
     return BandReading(
-        mrz_type, choices, list(line_patches), validity, mean_score, gray, list(fitted)
+        mrz_type,
+        choices,
+        list(line_patches),
+        validity,
+        mean_score,
+        gray,
+        list(fitted),
+        layout_doubt=doubt,
     )
+
+
+def _line_offset(geometries) -> float:
+    """The largest median distance, in pitches, between the cells of two lines of a band."""
+    pitch = float(np.mean([g.pitches.mean() for g in geometries]))
+    return max(
+        (
+            abs(float(np.median(a.centers_x - b.centers_x))) / pitch
+            for i, a in enumerate(geometries)
+            for b in geometries[i + 1 :]
+        ),
+        default=0.0,
+    )
+
+
+def _share_one_grid(ink: np.ndarray, scored: list) -> list:
+    """Lines fitted on different grids (a stray blob at one end shifts a line by a cell):
+    each line is also read on every other line's cells, at its own baseline, and the
+    better-fitting reading of it kept."""
+    geometries = [geometry for _, _, geometry in scored]
+    if _line_offset(geometries) <= MAX_LINE_OFFSET:
+        return scored
+    result = []
+    for k, (scores, patches, own) in enumerate(scored):
+        best = (float(scores.max(axis=1).mean()), (scores, patches, own))
+        baseline = np.polyfit(own.centers_x, own.baseline_y, 2)
+        for j, other in enumerate(geometries):
+            if j == k:
+                continue
+            moved = LineGeometry(
+                other.centers_x,
+                np.polyval(baseline, other.centers_x),
+                other.pitches,
+                own.height,
+                own.slope,
+            )
+            candidate = _score_line(ink, moved)
+            quality = float(candidate[0].max(axis=1).mean())
+            if quality > best[0]:
+                best = (quality, candidate)
+        result.append(best[1])
+    return result
+
+
+def _runs_to_edge(lines, band_width: int) -> bool:
+    """Some line's ink reaches within EDGE_MARGIN character heights of the band's ends."""
+    for line in lines:
+        margin = EDGE_MARGIN * float(np.median([c.height for c in line]))
+        if min(c.left for c in line) < margin or max(c.right for c in line) > band_width - margin:
+            return True
+    return False
 
 
 def _rough_fit(ink: np.ndarray, geometries: list[LineGeometry]) -> float:
@@ -258,6 +350,8 @@ def _score_line(
 
 
 def _finish(band: BandReading) -> MrzReading:
+    if band.layout_doubt:
+        return _untrusted(band)
     second = _second_reading(band)
     layouts = classify.LAYOUTS[band.mrz_type]
     checked = classify.checked_positions(band.mrz_type)
@@ -306,6 +400,25 @@ def _finish(band: BandReading) -> MrzReading:
         unconfirmed_positions=unsure,
         trusted_fields=trusted,
         second_lines=second.lines,
+    )
+
+
+def _untrusted(band: BandReading) -> MrzReading:
+    """A reading whose cells may not be the MRZ's: every character unsure, no field trusted."""
+    text_lines = band.text_lines
+    try:
+        fields = parse_mrz(text_lines)
+    except ValueError:
+        fields = None
+    unsure = tuple((k, i) for k, line in enumerate(text_lines) for i in range(len(line)))
+    return MrzReading(
+        mrz_type=fields.mrz_type if fields else band.mrz_type,
+        lines=tuple(text_lines),
+        fields=fields,
+        check_digits=fields.check_digits if fields else dict(band.check_digits),
+        valid=False,
+        confidence=0.0,
+        unconfirmed_positions=unsure,
     )
 
 
