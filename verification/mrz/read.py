@@ -618,19 +618,40 @@ def _number_in_band(ink: np.ndarray) -> tuple[str | None, float]:
     # Two lines: TD3, TD2 and visas keep the number and nationality in the same cells.
     mrz_type = "TD1" if len(lines) == 3 else "TD3"
     line_index, first, end = _number_cells(mrz_type)
-    best = None
+    layout = classify.LAYOUTS[mrz_type][line_index][first:end]
+    fit = 0.0
     for length in LINE_LENGTHS[len(lines)]:
         geometries = [fit_line_geometry(line, length) for line in lines]
         if any(g is None for g in geometries):
             continue
-        scores, _, _ = _score_line(ink, _cells_between(geometries[line_index], first, end))
-        quality = float(scores.max(axis=1).mean())
-        if best is None or quality > best[0]:
-            best = (quality, scores)
-    if best is None:
-        return None, 0.0
-    cells = classify.decide_line(best[1], classify.LAYOUTS[mrz_type][line_index][first:end])
-    return _settled_number(mrz_type, cells, first), best[0]
+        for cells in _number_grids(geometries, line_index):
+            scores, _, _ = _score_line(ink, _cells_between(cells, first, end))
+            fit = max(fit, float(scores.max(axis=1).mean()))
+            # A grid a cell off reads no real country code beside a holding digit.
+            number = _settled_number(mrz_type, classify.decide_line(scores, layout), first)
+            if number is not None:
+                return number, fit
+    return None, fit
+
+
+def _number_grids(geometries: list[LineGeometry], line_index: int) -> list[LineGeometry]:
+    """The number line's cells as fitted; where the lines do not share one grid (as in
+    _share_one_grid), also every other line's cells at the number line's own baseline."""
+    own = geometries[line_index]
+    if _line_offset(geometries) <= MAX_LINE_OFFSET:
+        return [own]
+    baseline = np.polyfit(own.centers_x, own.baseline_y, 2)
+    return [own] + [
+        LineGeometry(
+            other.centers_x,
+            np.polyval(baseline, other.centers_x),
+            other.pitches,
+            own.height,
+            own.slope,
+        )
+        for j, other in enumerate(geometries)
+        if j != line_index
+    ]
 
 
 def _number_cells(mrz_type: str) -> tuple[int, int, int]:
