@@ -586,12 +586,14 @@ def document_number(image) -> str | None:
 
     Reads only the number, its check digit and the country code beside them (the nationality
     after a passport's or visa's number, the issuing state before a card's), about a fifth of
-    best_band's glyph work. Each character is the templates' best allowed one, as read_mrz
-    decides it before its rules; the number is returned only when, so read, its check digit
-    holds (a filler there, a number continued in the optional data, is refused) and the code
-    is a real country's. Nothing is repaired: a number that needs a repair to hold is a guess
-    (a line read one cell short can be "repaired" into another number), so None. Raises
-    UnreadableImageError on what is not an image.
+    best_band's glyph work, on the number line's own cells and, where the lines do not share
+    one grid, on the other lines' cells too (as read_band does). Each character is the
+    templates' best allowed one, as read_mrz decides it before its rules; the number is
+    returned only when, so read, its check digit holds (a filler there, a number continued in
+    the optional data, is refused) and the code is a real country's. Nothing is repaired: a
+    number that needs a repair to hold is a guess (a line read one cell short can be
+    "repaired" into another number), so None. Raises UnreadableImageError on what is not an
+    image.
     """
     gray = load_grayscale(image)
     for locator_width in LOCATOR_WIDTHS:
