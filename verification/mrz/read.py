@@ -21,7 +21,15 @@ from .cells import (
 )
 from .glyphs import COLS_SPAN, ROWS_SPAN, TEMPLATE_COLS, TEMPLATE_ROWS
 from .locate import UnreadableImageError, cut_band, find_band_boxes, load_grayscale
-from .parse import FILLER, VISA_TYPES, MrzFields, field_trust, parse_mrz
+from .parse import (
+    FILLER,
+    VISA_TYPES,
+    MrzFields,
+    field_trust,
+    is_check_digit_valid,
+    is_country_code,
+    parse_mrz,
+)
 
 ENGINE_NAME = "kyc-mrz"
 ENGINE_VERSION = "2.3"
@@ -288,23 +296,30 @@ def _share_one_grid(ink: np.ndarray, scored: list) -> list:
     result = []
     for k, (scores, patches, own) in enumerate(scored):
         best = (float(scores.max(axis=1).mean()), (scores, patches, own))
-        baseline = np.polyfit(own.centers_x, own.baseline_y, 2)
-        for j, other in enumerate(geometries):
-            if j == k:
-                continue
-            moved = LineGeometry(
-                other.centers_x,
-                np.polyval(baseline, other.centers_x),
-                other.pitches,
-                own.height,
-                own.slope,
-            )
+        for moved in _on_other_grids(geometries, k):
             candidate = _score_line(ink, moved)
             quality = float(candidate[0].max(axis=1).mean())
             if quality > best[0]:
                 best = (quality, candidate)
         result.append(best[1])
     return result
+
+
+def _on_other_grids(geometries: list[LineGeometry], k: int) -> list[LineGeometry]:
+    """Line k moved onto each other line's cells, at its own baseline."""
+    own = geometries[k]
+    baseline = np.polyfit(own.centers_x, own.baseline_y, 2)
+    return [
+        LineGeometry(
+            other.centers_x,
+            np.polyval(baseline, other.centers_x),
+            other.pitches,
+            own.height,
+            own.slope,
+        )  # fmt: skip
+        for j, other in enumerate(geometries)
+        if j != k
+    ]
 
 
 def _runs_to_edge(lines, band_width: int) -> bool:
@@ -648,18 +663,7 @@ def _number_grids(geometries: list[LineGeometry], line_index: int) -> list[LineG
     own = geometries[line_index]
     if _line_offset(geometries) <= MAX_LINE_OFFSET:
         return [own]
-    baseline = np.polyfit(own.centers_x, own.baseline_y, 2)
-    return [own] + [
-        LineGeometry(
-            other.centers_x,
-            np.polyval(baseline, other.centers_x),
-            other.pitches,
-            own.height,
-            own.slope,
-        )
-        for j, other in enumerate(geometries)
-        if j != line_index
-    ]
+    return [own, *_on_other_grids(geometries, line_index)]
 
 
 def _number_cells(mrz_type: str) -> tuple[int, int, int]:
@@ -680,8 +684,6 @@ def _cells_between(geometry: LineGeometry, first: int, end: int) -> LineGeometry
 
 
 def _settled_number(mrz_type: str, cells: list[classify.CharChoice], first: int) -> str | None:
-    from .parse import is_check_digit_valid, is_country_code  # kept to this section
-
     [(line, start, end)], (_, check_position) = classify.CHECKS[mrz_type]["number"]
     country = next(i for ln, i in classify.COUNTRY_FIELDS[mrz_type] if ln == line) - first
     number = "".join(c.char for c in cells[start - first : end - first])
