@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -397,43 +397,35 @@ def _finish(band: BandReading) -> MrzReading:
         for i in range(len(line))
         if (line_index, i) not in sure and (line_index, i) not in settled
     )
+    return _reading(band, unsure, second.lines)
+
+
+def _untrusted(band: BandReading) -> MrzReading:
+    """A reading whose cells may not be the MRZ's: every character unsure, no field trusted."""
+    unsure = tuple((k, i) for k, line in enumerate(band.lines) for i in range(len(line)))
+    # Not even a field the layout lacks (field_trust calls those trusted): callers read an
+    # empty list as "nothing to compare".
+    return replace(_reading(band, unsure), trusted_fields=())
+
+
+def _reading(band: BandReading, unsure: tuple, second_lines: tuple[str, ...] = ()) -> MrzReading:
+    """The band's characters parsed, each field trusted unless a character in it is unsure."""
     text_lines = band.text_lines
     try:
         fields = parse_mrz(text_lines)
     except ValueError:
         fields = None
     trust = field_trust(fields, set(unsure)) if fields else {}
-    trusted = tuple(name for name, ok in trust.items() if ok)
-    valid = fields is not None and fields.valid and all(trust.values())
     return MrzReading(
         mrz_type=fields.mrz_type if fields else band.mrz_type,
         lines=tuple(text_lines),
         fields=fields,
         check_digits=fields.check_digits if fields else dict(band.check_digits),
-        valid=valid,
+        valid=fields is not None and fields.valid and all(trust.values()),
         confidence=_confidence(band, fields, trust, unsure),
         unconfirmed_positions=unsure,
-        trusted_fields=trusted,
-        second_lines=second.lines,
-    )
-
-
-def _untrusted(band: BandReading) -> MrzReading:
-    """A reading whose cells may not be the MRZ's: every character unsure, no field trusted."""
-    text_lines = band.text_lines
-    try:
-        fields = parse_mrz(text_lines)
-    except ValueError:
-        fields = None
-    unsure = tuple((k, i) for k, line in enumerate(text_lines) for i in range(len(line)))
-    return MrzReading(
-        mrz_type=fields.mrz_type if fields else band.mrz_type,
-        lines=tuple(text_lines),
-        fields=fields,
-        check_digits=fields.check_digits if fields else dict(band.check_digits),
-        valid=False,
-        confidence=0.0,
-        unconfirmed_positions=unsure,
+        trusted_fields=tuple(name for name, ok in trust.items() if ok),
+        second_lines=second_lines,
     )
 
 
