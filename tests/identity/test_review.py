@@ -191,6 +191,7 @@ def test_faces_not_compared_are_a_signal_that_blocks_auto_approval(
     assert case.status == Status.PROVIDED
     html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
     assert "Not compared" in html and "Being compared" not in html
+    assert "The faces are being compared" not in html
 
 
 @pytest.mark.parametrize("state", ["pending", "running"])
@@ -207,6 +208,7 @@ def test_faces_being_compared_say_so_and_auto_approval_waits_for_them(
     assert "being compared" in signals[0].title and "not compared" not in signals[0].title
     html = reviewer_client.get(reverse("review:detail", args=[case.pk])).content.decode()
     assert "Being compared" in html and "Not compared" not in html
+    assert "The faces are being compared: reload this page" in html
     assert approve_automatically(case.pk) is False
     # It finishes clean: nothing is left open and auto-approval passes the case.
     FaceMatch.objects.filter(pk=match.pk).update(

@@ -42,6 +42,7 @@ def test_check_digit_chips_in_chinese(client, reviewer):
     assert "出生日期 ✓" in text
     assert "有效期至 ✓" in text
     assert "expiration_date" not in text
+    assert "OCR：" in text and "OCR:" not in text  # full-width colon in Chinese
 
 
 def test_an_unlabelled_check_digit_still_shows_its_failure(client, reviewer):
