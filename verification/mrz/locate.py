@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 # Longest side we work on: larger photos are shrunk first (MRZ stays well above 10 px/char).
@@ -52,8 +52,8 @@ def load_grayscale(image) -> np.ndarray:
         if pil.format == "JPEG" and max(pil.size) > 2 * MAX_WORKING_SIDE:
             # Let the decoder shrink big photos by 2, 4 or 8 (never below the working size).
             factor = MAX_WORKING_SIDE / max(pil.size)
-            pil.draft("L", (round(pil.width * factor), round(pil.height * factor)))
-        pil = ImageOps.exif_transpose(pil).convert("L")
+            pil.draft("RGB", (round(pil.width * factor), round(pil.height * factor)))
+        pil = _darkness(ImageOps.exif_transpose(pil))
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as error:
         if isinstance(error, UnreadableImageError):
             raise
@@ -66,6 +66,19 @@ def load_grayscale(image) -> np.ndarray:
         size = (round(pil.width * factor), round(pil.height * factor))
         pil = pil.resize(size, Image.LANCZOS, reducing_gap=3.0)
     return np.asarray(pil, dtype=np.float32) / 255.0
+
+
+def _darkness(pil: Image.Image) -> Image.Image:
+    """Grey by each pixel's brightest channel: MRZ print is black, so it stays dark, while
+    coloured marks over it (a red stamp or pen, a tinted security background) turn light."""
+    if pil.mode in ("L", "1", "I", "F", "I;16"):
+        return pil.convert("L")
+    if pil.mode in ("P", "PA", "LA", "RGBA") or "transparency" in pil.info:
+        # Transparent pixels are paper, not whatever colour they happen to store.
+        paper = Image.new("RGBA", pil.size, "white")
+        pil = Image.alpha_composite(paper, pil.convert("RGBA"))
+    red, green, blue = pil.convert("RGB").split()
+    return ImageChops.lighter(ImageChops.lighter(red, green), blue)
 
 
 def find_band_boxes(gray: np.ndarray, max_width: int = 250) -> list:

@@ -557,6 +557,9 @@ def field_trust(fields: MrzFields, unsure: set[Position] | frozenset = frozenset
     return trust
 
 
-def trusted_field_names(fields: MrzFields, unsure=frozenset()) -> list[str]:
-    """The trusted fields of a reading, in MRZ order."""
-    return [name for name, trusted in field_trust(fields, unsure).items() if trusted]
+def trusted_field_names(fields: MrzFields, trust: dict) -> tuple[str, ...]:
+    """The fields `trust` (field_trust's answer) trusts, in MRZ order, leaving out those the
+    layout lacks: field_trust counts them trusted so they never spoil `valid`, but a reading
+    that lists one vouches for nothing (a TD3 has no second optional data)."""
+    positions = field_positions(fields)
+    return tuple(name for name, trusted in trust.items() if trusted and positions[name])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,10 +29,11 @@ from .parse import (
     is_check_digit_valid,
     is_country_code,
     parse_mrz,
+    trusted_field_names,
 )
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "2.3"
+ENGINE_VERSION = "2.4"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
@@ -403,9 +404,7 @@ def _finish(band: BandReading) -> MrzReading:
 def _untrusted(band: BandReading) -> MrzReading:
     """A reading whose cells may not be the MRZ's: every character unsure, no field trusted."""
     unsure = tuple((k, i) for k, line in enumerate(band.lines) for i in range(len(line)))
-    # Not even a field the layout lacks (field_trust calls those trusted): callers read an
-    # empty list as "nothing to compare".
-    return replace(_reading(band, unsure), trusted_fields=())
+    return _reading(band, unsure)
 
 
 def _reading(band: BandReading, unsure: tuple, second_lines: tuple[str, ...] = ()) -> MrzReading:
@@ -424,7 +423,7 @@ def _reading(band: BandReading, unsure: tuple, second_lines: tuple[str, ...] = (
         valid=fields is not None and fields.valid and all(trust.values()),
         confidence=_confidence(band, fields, trust, unsure),
         unconfirmed_positions=unsure,
-        trusted_fields=tuple(name for name, ok in trust.items() if ok),
+        trusted_fields=trusted_field_names(fields, trust) if fields else (),
         second_lines=second_lines,
     )
 
