@@ -23,8 +23,11 @@ from .glyphs import COLS_SPAN, ROWS_SPAN, TEMPLATE_COLS, TEMPLATE_ROWS
 from .locate import UnreadableImageError, cut_band, find_band_boxes, load_grayscale
 from .parse import (
     FILLER,
+    FRENCH_ID,
+    FRENCH_ID_START,
     VISA_TYPES,
     MrzFields,
+    detect_mrz_type,
     field_trust,
     is_check_digit_valid,
     is_country_code,
@@ -32,7 +35,7 @@ from .parse import (
 )
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "2.3"
+ENGINE_VERSION = "2.4"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
@@ -248,19 +251,17 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
         lines, ink.shape[1]
     ):
         doubt = "cut"
-    layouts = classify.LAYOUTS[mrz_type]
-    first = classify.decide_line(line_scores[0], layouts[0])
+    first = classify.decide_line(line_scores[0], classify.LAYOUTS[mrz_type][0])
+    start = "".join(c.char for c in first[: len(FRENCH_ID_START)])
     if first[0].char == "V" and mrz_type in VISA_TYPES:
         mrz_type = VISA_TYPES[mrz_type]
-        layouts = classify.LAYOUTS[mrz_type]
-    choices = [
-        classify.decide_line(s, layout) for s, layout in zip(line_scores, layouts, strict=True)
-    ]
-    # Before any repair: a repair would otherwise bend another character to fit a wrong O.
-    own_print.settle_lookalikes(choices, layouts, classify.CHECKS[mrz_type], line_patches)
-    classify.enforce_country_codes(mrz_type, choices)
-    classify.enforce_name_tail(mrz_type, choices)
-    validity = classify.repair_check_digits(mrz_type, choices)
+    elif mrz_type == "TD2" and start == FRENCH_ID_START:
+        mrz_type = FRENCH_ID
+    choices, validity = _decide(mrz_type, line_scores, line_patches)
+    if mrz_type == FRENCH_ID and detect_mrz_type(_text(choices)) == "TD2":
+        # Only the ICAO reading of these characters holds: read the band as a TD2 after all.
+        mrz_type = "TD2"
+        choices, validity = _decide(mrz_type, line_scores, line_patches)
     return BandReading(
         mrz_type,
         choices,
@@ -271,6 +272,24 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
         list(fitted),
         layout_doubt=doubt,
     )
+
+
+def _decide(mrz_type: str, line_scores, line_patches) -> tuple[list, dict[str, bool]]:
+    """The characters of a band in `mrz_type`'s layout, after its rules and repairs, and
+    whether each check digit holds."""
+    layouts = classify.LAYOUTS[mrz_type]
+    choices = [
+        classify.decide_line(s, layout) for s, layout in zip(line_scores, layouts, strict=True)
+    ]
+    # Before any repair: a repair would otherwise bend another character to fit a wrong O.
+    own_print.settle_lookalikes(choices, layouts, classify.CHECKS[mrz_type], line_patches)
+    classify.enforce_country_codes(mrz_type, choices)
+    classify.enforce_name_tail(mrz_type, choices)
+    return choices, classify.repair_check_digits(mrz_type, choices)
+
+
+def _text(choices: list[list[classify.CharChoice]]) -> list[str]:
+    return ["".join(c.char for c in line) for line in choices]
 
 
 def _line_offset(geometries) -> float:
@@ -365,7 +384,9 @@ def _score_line(
 
 
 def _finish(band: BandReading) -> MrzReading:
-    if band.layout_doubt:
+    if band.layout_doubt or detect_mrz_type(band.text_lines) != band.mrz_type:
+        # Cells that may be off the MRZ's, or characters decided in one layout's alphabets
+        # that parse as another's (IDFRA lines the rules made hold only as a TD2).
         return _untrusted(band)
     second = _second_reading(band)
     layouts = classify.LAYOUTS[band.mrz_type]
