@@ -560,7 +560,9 @@ def absent_fields(mrz_type: str) -> frozenset[str]:
     """The trustable fields a layout does not have (FR-ID has no expiry, only TD1 a second
     optional data). field_trust calls them trusted, as nothing in them is unsure; they have
     no value to compare or pre-fill."""
-    spans = FIELD_SPANS.get(mrz_type, {})
+    if mrz_type not in FIELD_SPANS:
+        return frozenset()  # an unknown layout: nothing known to be missing
+    spans = FIELD_SPANS[mrz_type]
     present = set(spans) | ({"surname", "names"} if "name" in spans else set())
     return frozenset(TRUSTABLE_FIELDS) - present
 
