@@ -138,3 +138,13 @@ def test_the_real_cards_are_read_in_full(name):
     reading = read_mrz(str(image))
     assert reading.mrz_type == "FR-ID" and list(reading.lines) == truth
     assert reading.valid and {"number", "date_of_birth", "surname"} <= set(reading.trusted_fields)
+
+
+@pytest.mark.slow
+def test_a_rendered_icao_td2_that_starts_idfra_is_read_as_a_td2():
+    from benchmarks.mrz.generate import GeneratedDocument
+
+    lines = ("IDFRAERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6")
+    document = GeneratedDocument("TD2", lines, "Eriksson", "Anna Maria", "FRA")
+    reading = read_mrz(render_document(document, random.Random(2), 11.0))
+    assert reading.mrz_type == "TD2" and reading.lines == lines and reading.valid

@@ -258,10 +258,13 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
     elif mrz_type == "TD2" and start == FRENCH_ID_START:
         mrz_type = FRENCH_ID
     choices, validity = _decide(mrz_type, line_scores, line_patches)
-    if mrz_type == FRENCH_ID and detect_mrz_type(_text(choices)) == "TD2":
-        # Only the ICAO reading of these characters holds: read the band as a TD2 after all.
-        mrz_type = "TD2"
-        choices, validity = _decide(mrz_type, line_scores, line_patches)
+    if mrz_type == FRENCH_ID and not all(validity.values()):
+        # An ICAO TD2 could start IDFRA too: taken when, read in its alphabets without any
+        # repair, only its check digits hold (as parse.detect_mrz_type decides).
+        icao, icao_validity = _decide("TD2", line_scores, line_patches)
+        unrepaired = not any(cell.repaired for line in icao for cell in line)
+        if unrepaired and detect_mrz_type(_text(icao)) == "TD2":
+            mrz_type, choices, validity = "TD2", icao, icao_validity
     return BandReading(
         mrz_type,
         choices,
