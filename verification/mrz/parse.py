@@ -218,7 +218,8 @@ def fillers_to_spaces(text: str) -> str:
 
 @dataclass(frozen=True)
 class MrzFields:
-    """Fields of one parsed MRZ; `valid` means every check digit holds and both dates exist."""
+    """Fields of one parsed MRZ; `valid` means every check digit holds and the dates exist
+    (both, or the birth date alone on a layout without expiry)."""
 
     mrz_type: str
     document_type: str
@@ -573,8 +574,7 @@ def field_positions(fields: MrzFields) -> dict[str, list[Position]]:
         name: [(line, i) for line, start, end in spans for i in range(start, end)]
         for name, spans in FIELD_SPANS[fields.mrz_type].items()
     }
-    # Numbers longer than their cells (less the check digit) continue in the optional data.
-    overflow = len(fields.number) - (len(positions["number"]) - 1)
+    overflow = len(fields.number) - (len(positions["number"]) - 1)  # cells less the digit
     if overflow > 0:
         # A long number continues in the optional data, its check digit after it.
         moved = positions["optional_data"][: overflow + 1]
