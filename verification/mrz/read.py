@@ -627,7 +627,8 @@ def document_number(image) -> str | None:
     one grid, on the other lines' cells too (as read_band does). Each character is the
     templates' best allowed one, as read_mrz decides it before its rules; the number is
     returned only when, so read, its check digit holds (a filler there, a number continued in
-    the optional data, is refused) and the code is a real country's. Nothing is repaired: a
+    the optional data, is refused) and the code is a real country's (on France's 1994 card,
+    which has none beside its number, line 1 must start IDFRA). Nothing is repaired: a
     number that needs a repair to hold is a guess (a line read one cell short can be
     "repaired" into another number), so None. Raises UnreadableImageError on what is not an
     image.
@@ -670,6 +671,36 @@ def _number_in_band(ink: np.ndarray) -> tuple[str | None, float]:
             number = _settled_number(mrz_type, classify.decide_line(scores, layout), first)
             if number is not None:
                 return number, fit
+    if len(lines) == 2:
+        number, french_fit = _french_card_number(ink, lines)
+        return number, max(fit, french_fit)
+    return None, fit
+
+
+def _french_card_number(ink: np.ndarray, lines) -> tuple[str | None, float]:
+    """France's 1994 card (FR-ID) keeps no country code beside its number: its line 1 must
+    read IDFRA in its first cells instead, and the number (line 2) hold its digit as read."""
+    geometries = [fit_line_geometry(line, 36) for line in lines]
+    if any(g is None for g in geometries):
+        return None, 0.0
+    start_layout = classify.LAYOUTS[FRENCH_ID][0][: len(FRENCH_ID_START)]
+    [(line_index, first, end)], (_, check_position) = classify.CHECKS[FRENCH_ID]["number"]
+    layout = classify.LAYOUTS[FRENCH_ID][line_index][first : check_position + 1]
+    fit = 0.0
+    for cells in _number_grids(geometries, 0):
+        scores, _, _ = _score_line(ink, _cells_between(cells, 0, len(FRENCH_ID_START)))
+        fit = max(fit, float(scores.max(axis=1).mean()))
+        start = "".join(c.char for c in classify.decide_line(scores, start_layout))
+        if start != FRENCH_ID_START:
+            continue
+        for number_cells in _number_grids(geometries, line_index):
+            cells_read = _cells_between(number_cells, first, check_position + 1)
+            scores, _, _ = _score_line(ink, cells_read)
+            fit = max(fit, float(scores.max(axis=1).mean()))
+            chars = "".join(c.char for c in classify.decide_line(scores, layout))
+            number, check = chars[: end - first], chars[check_position - first]
+            if is_check_digit_valid(number, check) and number.rstrip(FILLER):
+                return number.rstrip(FILLER), fit  # as parse_mrz gives it
     return None, fit
 
 
