@@ -86,16 +86,21 @@ class ComparedField:
     # characters it was unsure of (`read_parts`: (text, unsure) runs) for the reviewer.
     unsure: bool = False
     read_parts: tuple[tuple[str, bool], ...] = ()
+    # The document's MRZ layout has no such field (a French 1994 card's expiry): the reviewer
+    # checks it on the card itself.
+    absent: bool = False
 
 
 def compare_with_ocr(verification, ocr) -> list[ComparedField]:
     """Typed details beside what OCR read from the MRZ: trusted fields that differ flagged,
     unsure ones marked with their doubtful characters."""
     from verification import mrz
+    from verification.mrz.parse import absent_fields
 
     typed = comparison.typed_details(verification)
     read = ocr.fields if ocr is not None and ocr.fields_json else {}
-    trusted = set(ocr.trusted_fields) if read else set()
+    trusted = comparison.vouched_fields(ocr) if read else set()
+    absent = absent_fields(ocr.mrz_type) if read else frozenset()
     differences = {}
     if read:
         try:
@@ -118,6 +123,7 @@ def compare_with_ocr(verification, ocr) -> list[ComparedField]:
                 hint=getattr(difference, "hint", None),
                 unsure=unsure,
                 read_parts=unsure_characters.get(key, ()) if unsure and key not in DATES else (),
+                absent=key in absent,
             )
         )
     return rows

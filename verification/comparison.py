@@ -7,6 +7,7 @@ from django_countries import countries
 
 from .models import Document, OcrResult, Status, Verification
 from .mrz import compare_typed
+from .mrz.parse import absent_fields
 from .selectors import current_documents
 
 
@@ -15,24 +16,31 @@ def document_reading(verification: Verification) -> OcrResult | None:
     for kind in Document.READ_KINDS:
         document = current_documents(verification).get(kind)
         ocr = getattr(document, "ocr", None) if document else None
-        if ocr and ocr.state == OcrResult.State.DONE and ocr.mrz_type and ocr.trusted_fields:
+        if ocr and ocr.state == OcrResult.State.DONE and ocr.mrz_type and vouched_fields(ocr):
             return ocr
     return None
 
 
+def vouched_fields(ocr: OcrResult) -> set[str]:
+    """The fields a reading vouches for: trusted, and printed in its layout's MRZ (a field the
+    layout lacks, such as a French 1994 card's expiry, counts as trusted but says nothing)."""
+    return set(ocr.trusted_fields) - absent_fields(ocr.mrz_type)
+
+
 def document_fields(verification: Verification) -> dict | None:
-    """The trusted fields of that reading (the others are left out), or None."""
+    """The fields that reading vouches for (the others are left out), or None."""
     ocr = document_reading(verification)
     if ocr is None:
         return None
-    trusted = set(ocr.trusted_fields)
-    return {name: value for name, value in ocr.fields.items() if name in trusted}
+    vouched = vouched_fields(ocr)
+    return {name: value for name, value in ocr.fields.items() if name in vouched}
 
 
 def fully_trusted(verification: Verification) -> bool:
-    """Whether the reading vouches for every field the customer types."""
+    """Whether the reading vouches for every field the customer types (never for a layout
+    without an expiry date: the typed expiry then rests on a person's look at the card)."""
     ocr = document_reading(verification)
-    return ocr is not None and set(TYPED_FIELDS_IN_MRZ) <= set(ocr.trusted_fields)
+    return ocr is not None and set(TYPED_FIELDS_IN_MRZ) <= vouched_fields(ocr)
 
 
 # The MRZ fields behind the typed details (typed_details below).
@@ -70,7 +78,7 @@ def compare_with_document(verification: Verification) -> list | None:
     ocr = document_reading(verification)
     if ocr is None:
         return None
-    return compare_typed(typed_details(verification), ocr.fields, ocr.trusted_fields)
+    return compare_typed(typed_details(verification), ocr.fields, vouched_fields(ocr))
 
 
 def matched_flag(verification: Verification, differences: list | None) -> bool | None:

@@ -241,7 +241,7 @@ class OcrResult(LeasedJob):
     document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="ocr")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     engine = models.CharField(max_length=60, blank=True)
-    mrz_type = models.CharField(max_length=5, blank=True)  # TD1, TD2, TD3, MRV-A, MRV-B
+    mrz_type = models.CharField(max_length=5, blank=True)  # TD1, TD2, TD3, MRV-A, MRV-B, FR-ID
     # Raw lines and parsed fields hold document numbers and birth dates: encrypted at rest.
     raw_text = EncryptedTextField(blank=True)
     fields_json = EncryptedTextField(blank=True)

@@ -26,8 +26,10 @@ from verification.mrz import (
     compute_check_digit,
     format_yymmdd,
     mrz_name_field,
+    normalize_name,
     parse_mrz,
 )
+from verification.mrz.parse import FRENCH_GIVEN_NAMES_LENGTH, FRENCH_SURNAME_LENGTH
 
 LEVELS = ("clean", "mild", "hard")
 OCRB_FONT_PATHS = ("/usr/share/fonts/opentype/ocr-b/OCRB.otf",)
@@ -200,6 +202,26 @@ def passport(
     names = names.ljust(NAME_FIELD_LENGTH["TD3"], FILLER)
     lines = _td3_lines(country, names, number, country, birth, sex, expiry)
     return GeneratedDocument("TD3", lines, surname, given_names, country)
+
+
+def french_identity_card(
+    surname: str,
+    given_names: str,
+    number: str,
+    birth: datetime.date,
+    sex: str,
+    office: str = "",
+) -> GeneratedDocument:
+    """France's 1994-2021 card (FR-ID) with these details: the surname cut to 25, the given
+    names separated by << and cut to 14, `office` the 6-character issuing office (or none)."""
+    family = normalize_name(surname, FRENCH_SURNAME_LENGTH)
+    given = (FILLER * 2).join(normalize_name(name) for name in given_names.split())
+    given = given[:FRENCH_GIVEN_NAMES_LENGTH].ljust(FRENCH_GIVEN_NAMES_LENGTH, FILLER)
+    line1 = f"IDFRA{family:<<{FRENCH_SURNAME_LENGTH}}{office:<<6}"
+    dob = format_yymmdd(birth)
+    line2 = f"{number}{compute_check_digit(number)}{given}{dob}{compute_check_digit(dob)}{sex}"
+    lines = (line1, line2 + compute_check_digit(line1 + line2))
+    return GeneratedDocument("FR-ID", lines, surname, given_names, "FRA")
 
 
 def ground_truth(document: GeneratedDocument, today: datetime.date) -> dict:

@@ -6,8 +6,9 @@
 DIR holds `images/<source>/<file>` with an optional `<file>.json` truth beside each image
 (`{"mrz": [lines...], ...}`, the layout of the shared development set). It defaults to
 $MRZ_DEV_IMAGES_DIR, else `../shared/ocr-dev` next to the repository. The images are never
-copied anywhere. Also reads ICAO's own specimens (ERIKSSON / ANNA MARIA) in every layout,
-rendered in OCR-B (the development set has no TD2 or visa).
+copied anywhere. A truth that names its layout (`"mrz_type"`) must parse as that layout.
+Also reads ICAO's own specimens (ERIKSSON / ANNA MARIA) in every layout and France's 1994 card
+specimen (BERTHIER / CORINNE), rendered in OCR-B (the development set has no TD2 or visa).
 
 Reported per engine: images, detected (an MRZ found), every check digit holds, fully
 trusted (ours: `valid`; PassportEye: its own `valid`, every check digit), check-digit fields
@@ -60,6 +61,10 @@ ICAO_SPECIMENS = {
     ),
     "MRV-B": ("V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<"),
 }
+# France's own specimen of its 1994-2021 card (not ICAO; no expiry in its MRZ).
+FRENCH_SPECIMEN = ("IDFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<", "9409923102854CORINNE<<<<<<<6512068F4")
+# Layout names the development set's truth files use, as parse_mrz names them.
+TRUTH_LAYOUTS = {"FRA-ID-1994 (non-ICAO 2x36)": "FR-ID"}
 
 
 def default_data_dir() -> Path:
@@ -75,7 +80,11 @@ def real_images(data_dir: Path) -> list[tuple[Path, list[str] | None]]:
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
         truth_file = path.with_name(path.name + ".json")
-        truth = json.loads(truth_file.read_text())["mrz"] if truth_file.exists() else None
+        record = json.loads(truth_file.read_text()) if truth_file.exists() else {}
+        truth = record.get("mrz")
+        named = record.get("mrz_type")
+        if truth and named and parse_mrz(truth).mrz_type != TRUTH_LAYOUTS.get(named, named):
+            raise ValueError(f"{path.name}: the truth's lines do not parse as a {named}")
         found.append((path, truth))
     return found
 
@@ -184,11 +193,17 @@ def summarise(outcomes: list[dict]) -> dict:
 
 
 def specimen_images(seed: int = 1):
-    """ICAO's ERIKSSON specimen in each layout, rendered flat and as a mild phone photo."""
+    """ICAO's ERIKSSON specimen in each layout and France's 1994 card specimen, rendered flat
+    and as a mild phone photo."""
     from benchmarks.mrz.generate import GeneratedDocument, degrade, render_document
 
-    for mrz_type, lines in ICAO_SPECIMENS.items():
-        document = GeneratedDocument(mrz_type, lines, "Eriksson", "Anna Maria", "UTO")
+    documents = [
+        GeneratedDocument(mrz_type, lines, "Eriksson", "Anna Maria", "UTO")
+        for mrz_type, lines in ICAO_SPECIMENS.items()
+    ]
+    documents.append(GeneratedDocument("FR-ID", FRENCH_SPECIMEN, "Berthier", "Corinne", "FRA"))
+    for document in documents:
+        mrz_type, lines = document.mrz_type, document.lines
         rng = random.Random(f"{seed}-{mrz_type}")
         yield f"{mrz_type} flat", render_document(document, rng, 11.0), list(lines)
         yield f"{mrz_type} mild", degrade(document, "mild", rng), list(lines)

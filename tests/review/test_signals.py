@@ -1,6 +1,7 @@
 """Risk signals and what a pass needs: accepted documents, every signal explained."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -288,3 +289,22 @@ def test_an_unsure_surname_is_no_signal_and_shows_its_doubtful_characters(review
     assert surname.unsure and not surname.differs
     assert surname.read_parts == (("DOE", False), ("E", True))
     assert not rows["given_names"].unsure
+
+
+def test_a_french_1994_cards_missing_expiry_is_shown_as_such_and_never_differs(reviewer, client):
+    from review.signals import compare_with_ocr
+    from verification.models import OcrResult
+
+    case = _claimed(reviewer)
+    ocr = with_ocr(case, mrz_type="FR-ID", expiration_date=None, nationality="FRA")
+    ocr.mrz_type = "FR-ID"
+    ocr.save()
+    assert "field:expiry_date" not in [signal.key for signal in open_signals(case)]
+    rows = {row.name: row for row in compare_with_ocr(case, OcrResult.objects.get(pk=ocr.pk))}
+    expiry = rows["expiry_date"]
+    assert expiry.absent and not expiry.differs and not expiry.unsure and expiry.read == ""
+    assert not rows["document_number"].absent
+    client.force_login(reviewer)
+    page = client.get(reverse("review:detail", args=[case.pk])).content.decode()
+    row = page[page.index('data-field="expiry_date"') :]
+    assert "not in this document's MRZ" in row[: row.index("</tr>")]

@@ -105,3 +105,28 @@ def test_a_near_tie_is_the_templates_winner_as_read_mrz_decides_it():
     # G and 6 differ by 10 in the check-digit sum: the digit holds either way, so it cannot
     # decide; the templates' winner stands, as in read_mrz (which no check digit corrects).
     assert _settled_number("TD3", _cells("FGB3SF91K0JPN", near={1: ("6", 0.05)}), 0) == "FGB3SF91K"
+
+
+def test_a_french_1994_cards_number_is_read_beside_no_country_code():
+    import datetime
+
+    from benchmarks.mrz.generate import french_identity_card
+
+    birth = datetime.date(1965, 12, 6)
+    card = french_identity_card("Berthier", "Corinne", "940992310285", birth, "F")
+    image = render_document(card, random.Random(1), 11.0)
+    assert document_number(image) == "940992310285" == read_mrz(image).fields.number
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name",
+    [
+        "image-js-mrz-detection/id1.jpg",
+        "google-document-ai-samples/National-ID-France-1994-recto.jpg",
+    ],
+)
+def test_the_real_french_cards_number(name):
+    from tests.verification.conftest import ocr_dev_images
+
+    assert document_number(str(ocr_dev_images() / name)) == "940992310285"

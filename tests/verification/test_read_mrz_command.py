@@ -29,3 +29,21 @@ def test_command_prints_one_json_object_per_image(tmp_path, capsys):
     assert unreadable["error"]
     assert unreadable["valid"] is False
     assert unreadable["trusted_fields"] == []
+
+
+def test_a_french_1994_card_prints_a_null_expiry(tmp_path, capsys):
+    import datetime
+    import random
+
+    from benchmarks.mrz.generate import french_identity_card, render_document
+
+    birth = datetime.date(1965, 12, 6)
+    card = french_identity_card("Berthier", "Corinne", "940992310285", birth, "F")
+    image = tmp_path / "card.png"
+    render_document(card, random.Random(5), 11.0).save(image)
+
+    call_command("read_mrz", str(image), "--json")
+
+    [read] = _json_lines(capsys.readouterr().out)
+    assert (read["mrz_type"], read["valid"], read["expiration_date"]) == ("FR-ID", True, None)
+    assert (read["number"], read["date_of_birth"]) == ("940992310285", "1965-12-06")

@@ -282,3 +282,66 @@ def test_auto_approve_is_off_by_default(settings):
     from django.conf import settings as django_settings
 
     assert django_settings.KYC_AUTO_APPROVE is False
+
+
+def french_card_draft(user):
+    """A filled-in national ID draft whose card front is France's 1994 card (no expiry in its
+    MRZ), read by the reader itself from a rendering of that card."""
+    import io
+    import random
+
+    from benchmarks.mrz.generate import french_identity_card, render_document
+    from verification.reading import _read
+
+    verification = VerificationFactory(
+        user=user,
+        document_type="national_id",
+        nationality="FR",
+        surname="Berthier",
+        given_names="Corinne",
+        sex="F",
+        date_of_birth=datetime.date(1965, 12, 6),
+        document_number="940992310285",
+        expiry_date=FUTURE,
+        address="1 rue de la Paix, Paris",
+    )
+    front = DocumentFactory(verification=verification, kind=Document.Kind.ID_FRONT)
+    DocumentFactory(verification=verification, kind=Document.Kind.ID_BACK)
+    holding = DocumentFactory(verification=verification, kind=Document.Kind.HOLDING_PHOTO)
+    compared_faces(verification, front, holding)
+    card = french_identity_card(
+        "Berthier", "Corinne", "940992310285", datetime.date(1965, 12, 6), "F"
+    )
+    image = io.BytesIO()
+    render_document(card, random.Random(3), 11.0).save(image, format="PNG")
+    OcrResult.objects.create(document=front, **_read(front, image.getvalue()))
+    return verification
+
+
+@pytest.mark.slow
+def test_a_french_1994_card_compares_all_but_the_expiry_it_lacks(
+    customer_client, customer, settings
+):
+    settings.KYC_AUTO_APPROVE = True
+    verification = french_card_draft(customer)
+    ocr = OcrResult.objects.get(document__verification=verification)
+    assert ocr.mrz_type == "FR-ID" and ocr.valid and ocr.fields["expiration_date"] is None
+    # Any typed expiry agrees (the MRZ has none) and none is pre-filled from it.
+    assert services.compare_with_document(verification) == []
+    verification.expiry_date, verification.document_number = None, ""
+    assert services.prefill_from_document(verification) == {"document_number": "940992310285"}
+
+    verification.refresh_from_db()
+    verification.document_number = "940992310286"  # one digit mistyped
+    verification.save()
+    page = _submit(customer_client).content.decode()
+    assert "the document reads" in page and "940992310285" in page
+
+    verification.document_number = "940992310285"
+    verification.save()
+    assert _submit(customer_client).status_code == 302
+    verification.refresh_from_db()
+    # Everything the MRZ holds agrees, but it cannot vouch for the typed expiry: a person looks.
+    assert verification.status == Status.PROVIDED
+    assert (verification.ocr_matched, verification.ocr_mismatch) == (None, False)
+    assert "fields it could vouch for" in StatusChange.objects.get(verification=verification).reason

@@ -14,7 +14,7 @@ from .glyphs import (
     TEMPLATE_ROWS,
     glyph_templates,
 )
-from .parse import COUNTRY_CODES, MRZ_ALPHABET, is_check_digit_valid
+from .parse import COUNTRY_CODES, FRENCH_ID, MRZ_ALPHABET, is_check_digit_valid
 
 DIGITS = "0123456789"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -96,6 +96,13 @@ LAYOUTS = {
         _layout((N, 7), (SEX, 1), (N, 7), (A, 3), (X, 11), (N, 1)),
         _layout((A, 30)),
     ],
+    # France's 1994 card: ID FRA, surname, issuing office (department and office, or
+    # fillers); number (YYMM of issue, then department and sequence), its digit, given
+    # names, birth date and its digit, sex, composite.
+    FRENCH_ID: [
+        _layout((LETTERS, 1), (A, 1), (A, 3), (A, 25), (X, 6)),
+        _layout((N, 4), (X, 8), (N, 1), (A, 14), (N, 7), (SEX, 1), (N, 1)),
+    ],
 }
 
 # (line, start, end) of the data and (line, position) of its check digit; composite last.
@@ -129,18 +136,33 @@ CHECKS = {
         "expiration_date": ([(1, 8, 14)], (1, 14)),
         "composite": ([(0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)], (1, 29)),
     },
+    FRENCH_ID: {
+        "number": ([(1, 0, 12)], (1, 12)),
+        "date_of_birth": ([(1, 27, 33)], (1, 33)),
+        "composite": ([(0, 0, 36), (1, 0, 35)], (1, 35)),
+    },
 }
 
 COUNTRY_FIELDS = {"TD3": [(0, 2), (1, 10)], "TD2": [(0, 2), (1, 10)], "TD1": [(0, 2), (1, 15)]}
 COUNTRY_FIELDS |= {"MRV-A": COUNTRY_FIELDS["TD3"], "MRV-B": COUNTRY_FIELDS["TD2"]}
+COUNTRY_FIELDS[FRENCH_ID] = [(0, 2)]  # the nationality is not printed: the state's own
 DATE_FIELDS = {
     "TD3": [(1, 13), (1, 21)],
     "TD2": [(1, 13), (1, 21)],
     "MRV-A": [(1, 13), (1, 21)],
     "MRV-B": [(1, 13), (1, 21)],
     "TD1": [(1, 0), (1, 8)],
+    FRENCH_ID: [(1, 27)],
 }
-NAME_STARTS = {"TD3": (0, 5), "TD2": (0, 5), "MRV-A": (0, 5), "MRV-B": (0, 5), "TD1": (2, 0)}
+# (line, start, end) of each name field, which ends in fillers.
+NAME_FIELDS = {
+    "TD3": [(0, 5, 44)],
+    "TD2": [(0, 5, 36)],
+    "MRV-A": [(0, 5, 44)],
+    "MRV-B": [(0, 5, 36)],
+    "TD1": [(2, 0, 30)],
+    FRENCH_ID: [(0, 5, 30), (1, 13, 27)],
+}
 
 
 def checked_positions(mrz_type: str) -> frozenset[tuple[int, int]]:
@@ -285,15 +307,15 @@ def _check_holds(lines, spans, check_line, check_pos) -> bool:
 
 def enforce_name_tail(mrz_type: str, lines: list[list[CharChoice]]) -> None:
     """Once a name field shows three fillers in a row, the rest of it is filler too."""
-    line_index, start = NAME_STARTS[mrz_type]
-    cells = lines[line_index][start:]
-    text = "".join(c.char for c in cells)
-    tail = text.find(FILLER * 3)
-    if tail < 0:
-        return
-    for cell in cells[tail:]:
-        if cell.char != FILLER and dict(cell.alternatives).get(FILLER, -1) > cell.score - 0.15:
-            _replace(cell, FILLER)
+    for line_index, start, end in NAME_FIELDS[mrz_type]:
+        cells = lines[line_index][start:end]
+        text = "".join(c.char for c in cells)
+        tail = text.find(FILLER * 3)
+        if tail < 0:
+            continue
+        for cell in cells[tail:]:
+            if cell.char != FILLER and dict(cell.alternatives).get(FILLER, -1) > cell.score - 0.15:
+                _replace(cell, FILLER)
 
 
 # A runner-up this close to the winner could be the true character (a little wider

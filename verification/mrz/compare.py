@@ -12,6 +12,7 @@ from .parse import (
     NAME_FIELD_LENGTH,
     TRUSTABLE_FIELDS,
     MrzFields,
+    absent_fields,
     fillers_to_spaces,
     normalize_name,
     transliteration_variants,
@@ -41,10 +42,12 @@ def compare_typed(typed: dict, mrz_fields: MrzFields | dict, trusted=None) -> li
 
     `trusted` (MRZ field names, see parse.field_trust) limits the comparison to fields the
     reading can vouch for: a field the reader was unsure of never disagrees with the customer.
-    None compares every field.
+    None compares every field. A field the layout lacks (a French 1994 card's expiry) is
+    never compared: the MRZ says nothing about it.
     """
     document = _document_view(mrz_fields)
     trusted = set(TRUSTABLE_FIELDS if trusted is None else trusted)
+    trusted -= absent_fields(document.get("mrz_type") or "")
     if {"surname", "names"} <= trusted:
         differences = _compare_names(typed, document)
     else:

@@ -1,7 +1,8 @@
 """ICAO 9303 machine readable zone (MRZ) layouts: check digits, dates, names and parsing.
 
 Pure code, no database and no I/O. Covers TD1 (3x30, ID cards), TD2 (2x36), TD3 (2x44,
-passports) and the machine readable visas MRV-A (2x44) and MRV-B (2x36).
+passports), the machine readable visas MRV-A (2x44) and MRV-B (2x36), and France's national
+identity card of 1994-2021 (FR-ID: 2x36 but not ICAO: its own fields and no expiry date).
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ MRZ_SHAPES = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
 # Visas have the TD3/TD2 shapes; their document code starts with V.
 VISA_TYPES = {"TD3": "MRV-A", "TD2": "MRV-B"}
 NAME_FIELD_LENGTH = {"TD1": 30, "TD2": 31, "TD3": 39, "MRV-A": 39, "MRV-B": 31}
+# France's identity card of 1994-2021 (still valid in the millions): 2x36 lines that start
+# IDFRA, the surname (25) on line 1, the given names (14) on line 2, no expiry date.
+FRENCH_ID = "FR-ID"
+FRENCH_ID_START = "IDFRA"
+FRENCH_SURNAME_LENGTH = 25
+FRENCH_GIVEN_NAMES_LENGTH = 14
 
 # How far ahead an expiry date may lie (passports run 10 years, some cards longer).
 MAX_YEARS_TO_EXPIRY = 20
@@ -211,7 +218,8 @@ def fillers_to_spaces(text: str) -> str:
 
 @dataclass(frozen=True)
 class MrzFields:
-    """Fields of one parsed MRZ; `valid` means every check digit holds and both dates exist."""
+    """Fields of one parsed MRZ; `valid` means every check digit holds and the dates exist
+    (both, or the birth date alone on a layout without expiry)."""
 
     mrz_type: str
     document_type: str
@@ -240,14 +248,24 @@ class MrzFields:
 
 
 def detect_mrz_type(lines: list[str] | tuple[str, ...]) -> str | None:
-    """'TD1', 'TD2', 'TD3', 'MRV-A' or 'MRV-B' from the lines' shape and document code."""
+    """'TD1', 'TD2', 'TD3', 'MRV-A', 'MRV-B' or 'FR-ID' from the lines' shape and start."""
     shape = (len(lines), len(lines[0]) if lines else 0)
     for mrz_type, (count, length) in MRZ_SHAPES.items():
         if shape == (count, length) and all(len(line) == length for line in lines):
             if mrz_type in VISA_TYPES and lines[0].startswith("V"):
                 return VISA_TYPES[mrz_type]
+            if mrz_type == "TD2" and lines[0].startswith(FRENCH_ID_START):
+                return _french_or_td2(list(lines))
             return mrz_type
     return None
+
+
+def _french_or_td2(lines: list[str]) -> str:
+    """IDFRA on 2x36 is France's 1994 card (France issued no ICAO TD2 identity card), unless
+    only the ICAO TD2 reading of the lines has every check digit holding."""
+    french_holds = all(_parse_french_id(lines, None).check_digits.values())
+    td2_holds = all(_parse_td2_td3(lines, "TD2", None).check_digits.values())
+    return "TD2" if td2_holds and not french_holds else FRENCH_ID
 
 
 def clean_mrz_text(text: str) -> list[str]:
@@ -269,6 +287,8 @@ def parse_mrz(
         return _parse_td1(lines, today)
     if mrz_type in ("MRV-A", "MRV-B"):
         return _parse_visa(lines, mrz_type, today)
+    if mrz_type == FRENCH_ID:
+        return _parse_french_id(lines, today)
     return _parse_td2_td3(lines, mrz_type, today)
 
 
@@ -378,6 +398,37 @@ def _parse_visa(lines: list[str], mrz_type: str, today: datetime.date | None) ->
     )
 
 
+def _parse_french_id(lines: list[str], today: datetime.date | None) -> MrzFields:
+    """France's 1994-2021 card: line 1 ID, FRA, surname (25), issuing office (6: department
+    and office, or fillers); line 2 number (12: YYMM of issue, department, sequence) and its
+    digit, given names (14, separated by <<), birth date and its digit, sex, and a composite
+    over all of line 1 and the rest of line 2. The card is issued to French nationals only,
+    so the nationality is the issuing state; it has no expiry date."""
+    line1, line2 = lines
+    checks = {
+        "number": is_check_digit_valid(line2[0:12], line2[12]),
+        "date_of_birth": is_check_digit_valid(line2[27:33], line2[33]),
+        "composite": is_check_digit_valid(line1 + line2[0:35], line2[35]),
+    }
+    return _build_fields(
+        FRENCH_ID,
+        lines,
+        line1[0:2],
+        line1[2:5],
+        line2[0:12],
+        line2[27:33],
+        "",
+        line1[2:5],
+        line2[34],
+        fillers_to_spaces(line1[5:30]),
+        fillers_to_spaces(line2[13:27]),
+        line1[30:36],
+        "",
+        checks,
+        today,
+    )
+
+
 def _build_fields(
     mrz_type,
     lines,
@@ -397,7 +448,12 @@ def _build_fields(
 ) -> MrzFields:
     date_of_birth = resolve_birth_date(dob, today)
     expiration_date = resolve_expiry_date(expiry, today)
-    valid = all(checks.values()) and date_of_birth is not None and expiration_date is not None
+    has_expiry = "expiration_date" not in absent_fields(mrz_type)
+    valid = (
+        all(checks.values())
+        and date_of_birth is not None
+        and (expiration_date is not None or not has_expiry)
+    )
     return MrzFields(
         mrz_type=mrz_type,
         document_type=doc_type.rstrip(FILLER),
@@ -485,9 +541,31 @@ FIELD_SPANS = {
         "optional_data_2": [(1, 18, 29)],
         "name": [(2, 0, 30)],
     },
+    # The names are two fields of their own; the nationality is the issuing state's code.
+    FRENCH_ID: {
+        **_HEADER,
+        "surname": [(0, 5, 30)],
+        "optional_data": [(0, 30, 36)],
+        "number": [(1, 0, 13)],
+        "names": [(1, 13, 27)],
+        "date_of_birth": [(1, 27, 34)],
+        "sex": [(1, 34, 35)],
+        "nationality": [(0, 2, 5)],
+    },
 }
-COMPOSITE_POSITION = {"TD3": (1, 43), "TD2": (1, 35), "TD1": (1, 29)}
+COMPOSITE_POSITION = {"TD3": (1, 43), "TD2": (1, 35), "TD1": (1, 29), FRENCH_ID: (1, 35)}
 SEX_CODES = ("M", "F", "X")
+
+
+def absent_fields(mrz_type: str) -> frozenset[str]:
+    """The trustable fields a layout does not have (FR-ID has no expiry, only TD1 a second
+    optional data). field_trust calls them trusted, as nothing in them is unsure; they have
+    no value to compare or pre-fill."""
+    if mrz_type not in FIELD_SPANS:
+        return frozenset()  # an unknown layout: nothing known to be missing
+    spans = FIELD_SPANS[mrz_type]
+    present = set(spans) | ({"surname", "names"} if "name" in spans else set())
+    return frozenset(TRUSTABLE_FIELDS) - present
 
 
 def field_positions(fields: MrzFields) -> dict[str, list[Position]]:
@@ -496,23 +574,25 @@ def field_positions(fields: MrzFields) -> dict[str, list[Position]]:
         name: [(line, i) for line, start, end in spans for i in range(start, end)]
         for name, spans in FIELD_SPANS[fields.mrz_type].items()
     }
-    overflow = len(fields.number) - 9
+    overflow = len(fields.number) - (len(positions["number"]) - 1)  # cells less the digit
     if overflow > 0:
         # A long number continues in the optional data, its check digit after it.
         moved = positions["optional_data"][: overflow + 1]
         positions["number"] = positions["number"][:9] + moved
         positions["optional_data"] = positions["optional_data"][overflow + 1 :]
-    name = positions.pop("name")
+    if "name" in positions:
+        positions.update(_split_name_positions(fields, positions.pop("name")))
+    return {field_name: positions.get(field_name, []) for field_name in TRUSTABLE_FIELDS}
+
+
+def _split_name_positions(fields: MrzFields, name: list[Position]) -> dict[str, list[Position]]:
+    """An ICAO name field's positions: the surname up to its << and the given names after."""
     line_index = name[0][0]
     text = "".join(fields.lines[line_index][i] for _, i in name)
     separator = text.find(FILLER * 2)
     if separator < 0:
-        positions["surname"] = positions["names"] = name
-    else:
-        positions["surname"] = name[: separator + 2]
-        positions["names"] = name[separator + 2 :]
-    positions.setdefault("optional_data_2", [])
-    return {field_name: positions[field_name] for field_name in TRUSTABLE_FIELDS}
+        return {"surname": name, "names": name}
+    return {"surname": name[: separator + 2], "names": name[separator + 2 :]}
 
 
 def field_trust(fields: MrzFields, unsure: set[Position] | frozenset = frozenset()) -> dict:
@@ -523,8 +603,9 @@ def field_trust(fields: MrzFields, unsure: set[Position] | frozenset = frozenset
     when each of its characters is sure. A failing composite digit, or one read unsure,
     takes the trust of the fields only it covers. Codes must exist and sex must be M, F or X.
     Where the names begin depends on characters outside them, so those must be sure too: the
-    given names begin after the surname's `<<`, and on a two-line MRZ the name field after
-    the document code and issuing state (an extra cell read in front shifts the whole name).
+    given names begin after the surname's `<<` (in a single ICAO name field), and on a
+    two-line MRZ the name field after the document code and issuing state (an extra cell read
+    in front shifts the whole name). A field the layout lacks (absent_fields) is trusted.
     """
     checks = fields.check_digits
     unsure = set(unsure)
@@ -548,12 +629,16 @@ def field_trust(fields: MrzFields, unsure: set[Position] | frozenset = frozenset
         header = positions_of["document_type"] + positions_of["country"]
         if set(header) & unsure:
             trust["surname"] = trust["names"] = False
-    trust["names"] = trust["names"] and not (set(positions_of["surname"]) & unsure)
+    if "name" in FIELD_SPANS[fields.mrz_type]:
+        trust["names"] = trust["names"] and not (set(positions_of["surname"]) & unsure)
     trust["country"] = trust["country"] and is_country_code(fields.country)
     trust["nationality"] = trust["nationality"] and is_country_code(fields.nationality)
     trust["sex"] = trust["sex"] and fields.sex in SEX_CODES
     trust["date_of_birth"] = trust["date_of_birth"] and fields.date_of_birth is not None
-    trust["expiration_date"] = trust["expiration_date"] and fields.expiration_date is not None
+    has_expiry = bool(positions_of["expiration_date"])
+    trust["expiration_date"] = trust["expiration_date"] and (
+        fields.expiration_date is not None or not has_expiry
+    )
     return trust
 
 
@@ -561,5 +646,5 @@ def trusted_field_names(fields: MrzFields, trust: dict) -> tuple[str, ...]:
     """The fields `trust` (field_trust's answer) trusts, in MRZ order, leaving out those the
     layout lacks: field_trust counts them trusted so they never spoil `valid`, but a reading
     that lists one vouches for nothing (a TD3 has no second optional data)."""
-    positions = field_positions(fields)
-    return tuple(name for name, trusted in trust.items() if trusted and positions[name])
+    absent = absent_fields(fields.mrz_type)
+    return tuple(name for name, trusted in trust.items() if trusted and name not in absent)

@@ -23,8 +23,11 @@ from .glyphs import COLS_SPAN, ROWS_SPAN, TEMPLATE_COLS, TEMPLATE_ROWS
 from .locate import UnreadableImageError, cut_band, find_band_boxes, load_grayscale
 from .parse import (
     FILLER,
+    FRENCH_ID,
+    FRENCH_ID_START,
     VISA_TYPES,
     MrzFields,
+    detect_mrz_type,
     field_trust,
     is_check_digit_valid,
     is_country_code,
@@ -249,19 +252,20 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
         lines, ink.shape[1]
     ):
         doubt = "cut"
-    layouts = classify.LAYOUTS[mrz_type]
-    first = classify.decide_line(line_scores[0], layouts[0])
+    first = classify.decide_line(line_scores[0], classify.LAYOUTS[mrz_type][0])
+    start = "".join(c.char for c in first[: len(FRENCH_ID_START)])
     if first[0].char == "V" and mrz_type in VISA_TYPES:
         mrz_type = VISA_TYPES[mrz_type]
-        layouts = classify.LAYOUTS[mrz_type]
-    choices = [
-        classify.decide_line(s, layout) for s, layout in zip(line_scores, layouts, strict=True)
-    ]
-    # Before any repair: a repair would otherwise bend another character to fit a wrong O.
-    own_print.settle_lookalikes(choices, layouts, classify.CHECKS[mrz_type], line_patches)
-    classify.enforce_country_codes(mrz_type, choices)
-    classify.enforce_name_tail(mrz_type, choices)
-    validity = classify.repair_check_digits(mrz_type, choices)
+    elif mrz_type == "TD2" and start == FRENCH_ID_START:
+        mrz_type = FRENCH_ID
+    choices, validity = _decide(mrz_type, line_scores, line_patches)
+    if mrz_type == FRENCH_ID and not all(validity.values()):
+        # An ICAO TD2 could start IDFRA too: taken when, read in its alphabets without any
+        # repair, only its check digits hold (as parse.detect_mrz_type decides).
+        icao, icao_validity = _decide("TD2", line_scores, line_patches)
+        unrepaired = not any(cell.repaired for line in icao for cell in line)
+        if unrepaired and detect_mrz_type(_text(icao)) == "TD2":
+            mrz_type, choices, validity = "TD2", icao, icao_validity
     return BandReading(
         mrz_type,
         choices,
@@ -272,6 +276,24 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
         list(fitted),
         layout_doubt=doubt,
     )
+
+
+def _decide(mrz_type: str, line_scores, line_patches) -> tuple[list, dict[str, bool]]:
+    """The characters of a band in `mrz_type`'s layout, after its rules and repairs, and
+    whether each check digit holds."""
+    layouts = classify.LAYOUTS[mrz_type]
+    choices = [
+        classify.decide_line(s, layout) for s, layout in zip(line_scores, layouts, strict=True)
+    ]
+    # Before any repair: a repair would otherwise bend another character to fit a wrong O.
+    own_print.settle_lookalikes(choices, layouts, classify.CHECKS[mrz_type], line_patches)
+    classify.enforce_country_codes(mrz_type, choices)
+    classify.enforce_name_tail(mrz_type, choices)
+    return choices, classify.repair_check_digits(mrz_type, choices)
+
+
+def _text(choices: list[list[classify.CharChoice]]) -> list[str]:
+    return ["".join(c.char for c in line) for line in choices]
 
 
 def _line_offset(geometries) -> float:
@@ -366,7 +388,9 @@ def _score_line(
 
 
 def _finish(band: BandReading) -> MrzReading:
-    if band.layout_doubt:
+    if band.layout_doubt or detect_mrz_type(band.text_lines) != band.mrz_type:
+        # Cells that may be off the MRZ's, or characters decided in one layout's alphabets
+        # that parse as another's (IDFRA lines the rules made hold only as a TD2).
         return _untrusted(band)
     second = _second_reading(band)
     layouts = classify.LAYOUTS[band.mrz_type]
@@ -602,7 +626,8 @@ def document_number(image) -> str | None:
     one grid, on the other lines' cells too (as read_band does). Each character is the
     templates' best allowed one, as read_mrz decides it before its rules; the number is
     returned only when, so read, its check digit holds (a filler there, a number continued in
-    the optional data, is refused) and the code is a real country's. Nothing is repaired: a
+    the optional data, is refused) and the code is a real country's (on France's 1994 card,
+    which has none beside its number, line 1 must start IDFRA). Nothing is repaired: a
     number that needs a repair to hold is a guess (a line read one cell short can be
     "repaired" into another number), so None. Raises UnreadableImageError on what is not an
     image.
@@ -645,6 +670,36 @@ def _number_in_band(ink: np.ndarray) -> tuple[str | None, float]:
             number = _settled_number(mrz_type, classify.decide_line(scores, layout), first)
             if number is not None:
                 return number, fit
+    if len(lines) == 2:
+        number, french_fit = _french_card_number(ink, lines)
+        return number, max(fit, french_fit)
+    return None, fit
+
+
+def _french_card_number(ink: np.ndarray, lines) -> tuple[str | None, float]:
+    """France's 1994 card (FR-ID) keeps no country code beside its number: its line 1 must
+    read IDFRA in its first cells instead, and the number (line 2) hold its digit as read."""
+    geometries = [fit_line_geometry(line, 36) for line in lines]
+    if any(g is None for g in geometries):
+        return None, 0.0
+    start_layout = classify.LAYOUTS[FRENCH_ID][0][: len(FRENCH_ID_START)]
+    [(line_index, first, end)], (_, check_position) = classify.CHECKS[FRENCH_ID]["number"]
+    layout = classify.LAYOUTS[FRENCH_ID][line_index][first : check_position + 1]
+    fit = 0.0
+    for cells in _number_grids(geometries, 0):
+        scores, _, _ = _score_line(ink, _cells_between(cells, 0, len(FRENCH_ID_START)))
+        fit = max(fit, float(scores.max(axis=1).mean()))
+        start = "".join(c.char for c in classify.decide_line(scores, start_layout))
+        if start != FRENCH_ID_START:
+            continue
+        for number_cells in _number_grids(geometries, line_index):
+            cells_read = _cells_between(number_cells, first, check_position + 1)
+            scores, _, _ = _score_line(ink, cells_read)
+            fit = max(fit, float(scores.max(axis=1).mean()))
+            chars = "".join(c.char for c in classify.decide_line(scores, layout))
+            number, check = chars[: end - first], chars[check_position - first]
+            if is_check_digit_valid(number, check) and number.rstrip(FILLER):
+                return number.rstrip(FILLER), fit  # as parse_mrz gives it
     return None, fit
 
 
