@@ -25,10 +25,10 @@ SIDE_MARGIN = 1.2
 # images fully trusted at 32 px instead of 32).
 TARGET_HEIGHT = 48
 # Characters the recogniser commonly outputs for MRZ glyphs it cannot name (fillers mostly).
+FILLER_LOOKALIKES = str.maketrans({"«": "<<", "‹": "<", "＜": "<", "く": "<", "〈": "<", "ㄑ": "<"})
 # Characters that the recogniser and an MRZ print draw alike, one class each (fillers come out
 # as K now and then), for comparing two readings of a line.
 LOOKALIKE_CLASSES = str.maketrans("ODQIBSZGK", "00018526<")
-FILLER_LOOKALIKES = str.maketrans({"«": "<<", "‹": "<", "＜": "<", "く": "<", "〈": "<", "ㄑ": "<"})
 
 
 @functools.lru_cache(maxsize=1)
