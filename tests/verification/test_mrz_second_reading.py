@@ -48,6 +48,19 @@ def test_two_digit_ties_the_check_digit_tells_apart_are_settled_by_the_second_re
     assert reading.valid and reading.unconfirmed_positions == ()
 
 
+def test_no_second_reading_is_taken_where_two_readings_of_the_templates_keep_the_digit():
+    # 7 for both 8s also holds (3 * -1 + 7 * -1 = -10): the second reader would have to be
+    # right twice, and two misreads of its own that cancel out would look the same.
+    truth = _td3("L898902C3")
+    tied = {
+        (1, 1): [("3", 0.9), ("8", 0.88), ("7", 0.86)],
+        (1, 3): [("6", 0.9), ("8", 0.87), ("7", 0.85)],
+    }
+    reading = _decide(_band(truth, tied), _reading_all_of(truth))
+    assert "number" not in reading.trusted_fields
+    assert {(1, 1), (1, 3)} <= set(reading.unconfirmed_positions)
+
+
 def test_o_and_0_at_weights_7_and_3_stay_untrusted_whatever_the_second_reader_says():
     # 24 * 3 + 24 * 7 = 240: OO and 00 both keep the digit, so it cannot choose between them,
     # and the second reader confuses O and 0 itself.
