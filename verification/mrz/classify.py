@@ -207,7 +207,8 @@ def decide_line(scores: np.ndarray, allowed_per_cell: list[str]) -> list[CharCho
     return choices
 
 
-def _replace(choice: CharChoice, char: str) -> None:
+def replace_choice(choice: CharChoice, char: str) -> None:
+    """Put another character in a cell, as a rule's choice (never a clear winner)."""
     score = dict(choice.alternatives).get(char, choice.score)
     choice.char, choice.score, choice.repaired = char, score, True
 
@@ -229,7 +230,7 @@ def enforce_country_codes(mrz_type: str, lines: list[list[CharChoice]]) -> None:
         if best is not None:
             for cell, char in zip(cells, best, strict=True):
                 if cell.char != char:
-                    _replace(cell, char)
+                    replace_choice(cell, char)
 
 
 def _padded_codes() -> frozenset[str]:
@@ -287,7 +288,7 @@ def repair_check_digits(mrz_type: str, lines: list[list[CharChoice]]) -> dict[st
                     best = (loss, line, i, char)
         if best is not None:
             _, line, i, char = best
-            _replace(lines[line][i], char)
+            replace_choice(lines[line][i], char)
             validity[name] = True
         else:
             validity[name] = False
@@ -315,7 +316,7 @@ def enforce_name_tail(mrz_type: str, lines: list[list[CharChoice]]) -> None:
             continue
         for cell in cells[tail:]:
             if cell.char != FILLER and dict(cell.alternatives).get(FILLER, -1) > cell.score - 0.15:
-                _replace(cell, FILLER)
+                replace_choice(cell, FILLER)
 
 
 # A runner-up this close to the winner could be the true character (a little wider
@@ -438,3 +439,104 @@ def settled_by_check_digits(mrz_type: str, lines: list[list[CharChoice]]) -> set
             finally:
                 cell.char = original
     return settled
+
+
+# More template combinations than this in one field are not searched: the rule refuses.
+MAX_COMBINATIONS = 4096
+
+
+def settled_by_second_reading(
+    mrz_type: str,
+    lines: list[list[CharChoice]],
+    theirs,
+    sure: set[tuple[int, int]],
+) -> dict[tuple[int, int], str]:
+    """Characters of check-digit fields that the templates, the field's own check digit and
+    the second reader decide together; returns {position: character} to adopt.
+
+    `theirs(line, i)` is the second reader's character at a position (None where it has none).
+    A field (number, dates, optional data; the composite only vouches for them) is decided
+    when, over its positions not yet `sure`: the second reader read every one, each of its
+    characters is one the templates found plausible there (an allowed alternative within
+    PLAUSIBLE_ALTERNATIVE_GAP of the best), and of every combination of the templates'
+    plausible characters at those positions, the second reader's is the only one under which
+    the field's digit holds (and a date is a date). So the digit alone picks one reading of
+    what the templates saw, and an independent reader read exactly that one. Where the digit
+    cannot choose (an O/0 pair at weights 7 and 3, a G for a 6: 16 - 6 = 10 is blind to every
+    weight), nothing is decided, however sure the second reader sounds. A composite digit
+    that held before must still hold.
+    """
+    adopted: dict[tuple[int, int], str] = {}
+    date_starts = set(DATE_FIELDS[mrz_type])
+    checks = CHECKS[mrz_type]
+    composite = checks.get("composite")
+    for name, (spans, (check_line, check_pos)) in checks.items():
+        if name == "composite":
+            continue
+        positions = [(line, i) for line, start, end in spans for i in range(start, end)]
+        positions.append((check_line, check_pos))
+        open_positions = [p for p in positions if p not in sure]
+        if not open_positions:
+            continue
+        options, proposal = [], []
+        for line, i in open_positions:
+            cell = lines[line][i]
+            best = max(score for _, score in cell.alternatives)
+            plausible = [
+                char
+                for char, score in cell.alternatives
+                if score >= best - PLAUSIBLE_ALTERNATIVE_GAP
+            ]
+            char = theirs(line, i)
+            if char is None or char not in plausible:
+                break
+            options.append(plausible)
+            proposal.append(char)
+        else:
+            field = (spans, (check_line, check_pos), date_starts, composite)
+            if _only_holding_combination(lines, field, open_positions, options, proposal):
+                adopted.update(zip(open_positions, proposal, strict=True))
+    return adopted
+
+
+def _only_holding_combination(lines, field, positions, options, proposal) -> bool:
+    """`proposal` is the one combination of `options` at `positions` under which the field's
+    digit holds and its dates are dates (and a holding composite still holds). `field`:
+    (spans, check digit position, date starts, the composite's check or None)."""
+    spans, check, date_starts, composite = field
+    total = 1
+    for chars in options:
+        total *= len(chars)
+    if total > MAX_COMBINATIONS:
+        return False
+    cells = [lines[line][i] for line, i in positions]
+    originals = [cell.char for cell in cells]
+    composite_held = composite is not None and _check_holds(lines, composite[0], *composite[1])
+    dates = {_date_start_containing(date_starts, line, i) for line, i in positions} - {None}
+    date_line = positions[0][0]
+
+    def holds() -> bool:
+        if not _check_holds(lines, spans, *check):
+            return False
+        return all(
+            _plausible_date("".join(c.char for c in lines[date_line][start : start + 6]))
+            for start in dates
+        )
+
+    holding = []
+    try:
+        for combination in itertools.product(*options):
+            for cell, char in zip(cells, combination, strict=True):
+                cell.char = char
+            if holds():
+                holding.append(list(combination))
+                if len(holding) > 1:
+                    return False
+        if holding != [proposal]:
+            return False
+        for cell, char in zip(cells, proposal, strict=True):
+            cell.char = char
+        return not composite_held or _check_holds(lines, composite[0], *composite[1])
+    finally:
+        for cell, char in zip(cells, originals, strict=True):
+            cell.char = char

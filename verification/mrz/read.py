@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import time
 from dataclasses import dataclass, field
 
@@ -392,7 +391,11 @@ def _finish(band: BandReading) -> MrzReading:
         # Cells that may be off the MRZ's, or characters decided in one layout's alphabets
         # that parse as another's (IDFRA lines the rules made hold only as a TD2).
         return _untrusted(band)
-    second = _second_reading(band)
+    return _decide(band, _second_reading(band))
+
+
+def _decide(band: BandReading, second: SecondReading) -> MrzReading:
+    """Which of the band's characters are sure, given the second reader's reading."""
     layouts = classify.LAYOUTS[band.mrz_type]
     checked = classify.checked_positions(band.mrz_type)
     sure, disputed = set(), set()
@@ -415,6 +418,13 @@ def _finish(band: BandReading) -> MrzReading:
         if choice.own_print
     }
     sure |= classify.held_by_check_digits(band.mrz_type, band.lines, decided_by_print) - disputed
+    # Where the field's digit picks one reading of what the templates saw, and the second reader
+    # read exactly that one, its characters are taken.
+    adopted = classify.settled_by_second_reading(band.mrz_type, band.lines, second.char_at, sure)
+    for (line_index, i), char in adopted.items():
+        if band.lines[line_index][i].char != char:
+            classify.replace_choice(band.lines[line_index][i], char)
+    sure |= set(adopted)
     settled = classify.confirm_by_rules(band.mrz_type, band.lines, sure, disputed, second.rules_out)
     unsure = tuple(
         (line_index, i)
@@ -469,7 +479,8 @@ class SecondReading:
     lines: tuple[str, ...] = ()
     aligned: list[list[str | None]] = field(default_factory=list)
 
-    def _char(self, line: int, i: int) -> str | None:
+    def char_at(self, line: int, i: int) -> str | None:
+        """The other engine's character at our (line, i), None where it has none."""
         if line >= len(self.aligned):
             return None
         return self.aligned[line][i]
@@ -481,7 +492,7 @@ class SecondReading:
         look-alike pair it confuses (O/0, I/1 ...), only a check digit over the position
         makes that agreement count; where the layout allows letters only, its 1, 5, 8, 2
         or 6 stands for I, S, B, Z or G (not its 0: that is O, D or Q)."""
-        theirs = self._char(line, i)
+        theirs = self.char_at(line, i)
         if theirs == char:
             partner = DIGIT_LETTER_LOOKALIKES.get(char)
             return checked or partner is None or partner not in allowed
@@ -493,13 +504,13 @@ class SecondReading:
 
     def rules_out(self, line: int, i: int, char: str) -> bool:
         """The other engine read something here that is neither `char` nor its look-alike."""
-        theirs = self._char(line, i)
+        theirs = self.char_at(line, i)
         return theirs is not None and theirs != char and LOOKALIKES.get(theirs) != char
 
     def contradicts(self, line: int, i: int, char: str) -> bool:
         """The other engine read a different character here, even after the usual digit /
         letter look-alikes (O/0, I/1 ... which it confuses where we cannot) are allowed for."""
-        theirs = self._char(line, i)
+        theirs = self.char_at(line, i)
         if theirs is None or theirs == char:
             return False
         return LOOKALIKES.get(theirs) != char
@@ -549,17 +560,25 @@ def _second_reading(band: BandReading) -> SecondReading:
                     geometry.height,
                 )
             )
-    texts = iter(second_opinion.read_lines(crops))
+    return aligned_reading(band.text_lines, line_spans, second_opinion.read_lines(crops))
+
+
+def aligned_reading(
+    text_lines: list[str], line_spans: list[list[tuple[int, int]]], texts: list[str]
+) -> SecondReading:
+    """The second reader's `texts` (one per span, in order) aligned to our lines. A text is
+    compared with our characters with the look-alikes it confuses taken as one (a reading with
+    0 for each of our O is a reading of the same line), and ignored when still too unlike."""
+    texts = iter(texts)
     lines, aligned = [], []
-    for ours, spans in zip(band.text_lines, line_spans, strict=True):
+    for ours, spans in zip(text_lines, line_spans, strict=True):
         aligned_line: list[str | None] = [None] * len(ours)
         read = []
         for start, end in spans:
             theirs = next(texts)
             read.append(theirs)
             part = ours[start:end]
-            similar = difflib.SequenceMatcher(a=part, b=theirs, autojunk=False).ratio()
-            if similar >= MIN_LINE_SIMILARITY:
+            if second_opinion.similarity(part, theirs) >= MIN_LINE_SIMILARITY:
                 aligned_line[start:end] = second_opinion.aligned_characters(part, theirs)
         lines.append(" ".join(read))
         aligned.append(aligned_line)

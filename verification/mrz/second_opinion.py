@@ -26,6 +26,9 @@ SIDE_MARGIN = 1.2
 TARGET_HEIGHT = 48
 # Characters the recogniser commonly outputs for MRZ glyphs it cannot name (fillers mostly).
 FILLER_LOOKALIKES = str.maketrans({"«": "<<", "‹": "<", "＜": "<", "く": "<", "〈": "<", "ㄑ": "<"})
+# Characters that the recogniser and an MRZ print draw alike, one class each (fillers come out
+# as K now and then), for comparing two readings of a line.
+LOOKALIKE_CLASSES = str.maketrans("ODQIBSZGK", "00018526<")
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,13 +91,23 @@ def _mrz_text(text: str) -> str:
     return "".join(c for c in text if c in MRZ_ALPHABET)
 
 
+def _folded(text: str) -> str:
+    return text.translate(LOOKALIKE_CLASSES)
+
+
+def similarity(ours: str, theirs: str) -> float:
+    """How alike two readings of a line are (difflib ratio), look-alikes taken as one."""
+    return difflib.SequenceMatcher(a=_folded(ours), b=_folded(theirs), autojunk=False).ratio()
+
+
 def aligned_characters(ours: str, theirs: str) -> list[str | None]:
     """For each of our positions, the character the other reading has there (None if unaligned).
 
     Always aligned by content, even at equal length: a dropped and an inserted character
-    must not shift the rest of the line onto the wrong positions."""
+    must not shift the rest of the line onto the wrong positions. Look-alikes count as the
+    same content, so a run of 0s for our Os does not pull the alignment elsewhere."""
     aligned: list[str | None] = [None] * len(ours)
-    matcher = difflib.SequenceMatcher(a=ours, b=theirs, autojunk=False)
+    matcher = difflib.SequenceMatcher(a=_folded(ours), b=_folded(theirs), autojunk=False)
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal" or (tag == "replace" and a1 - a0 == b1 - b0):
             for offset in range(a1 - a0):
