@@ -76,8 +76,12 @@ def test_a_red_ring_drawn_round_the_mrz_does_not_hide_it(seed):
 
     from PIL import ImageDraw
 
-    from benchmarks.mrz.generate import MRZ_LINE_SPACING_MM, MRZ_PITCH_MM
-    from benchmarks.mrz.generate import random_document, render_document
+    from benchmarks.mrz.generate import (
+        MRZ_LINE_SPACING_MM,
+        MRZ_PITCH_MM,
+        random_document,
+        render_document,
+    )
 
     rng = random.Random(seed)
     document = random_document(rng, "TD1" if seed % 2 == 0 else "TD3", datetime.date(2026, 12, 3))
@@ -96,22 +100,29 @@ def test_a_red_ring_drawn_round_the_mrz_does_not_hide_it(seed):
     assert reading.check_digits and all(reading.check_digits.values())
 
 
-@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
-def test_transparent_pixels_are_read_as_paper_whatever_colour_they_store(mode):
+@pytest.mark.parametrize("mode", ["RGBA", "P"])
+def test_the_brightest_channel_look_reads_transparent_pixels_as_paper(mode):
     from verification.mrz.locate import load_grayscale
 
     image = Image.new("RGBA", (120, 80), (0, 0, 0, 0))  # transparent black
     image.paste((20, 20, 20, 255), (10, 10, 60, 40))  # print
+    image.paste((225, 35, 40, 255), (70, 10, 110, 40))  # red pen
     if mode == "P":
         image = image.convert("P")
         image.info["transparency"] = image.getpixel((0, 0))
-    else:
-        image = image.convert(mode)
 
-    gray = load_grayscale(image)
+    gray = load_grayscale(image, by_brightest_channel=True)
 
-    assert gray[0, 0] == 1.0 and gray[70, 100] == 1.0
-    assert gray[20, 20] < 0.15
+    assert gray[0, 0] == 1.0 and gray[70, 100] == 1.0  # paper
+    assert gray[20, 20] < 0.15  # black print stays dark
+    assert gray[20, 90] > 0.85  # the red turns light
+
+
+def test_a_grey_image_has_no_brightest_channel_look():
+    from verification.mrz.locate import load_grayscale
+
+    assert load_grayscale(Image.new("L", (60, 40), 200), by_brightest_channel=True) is None
+    assert load_grayscale(Image.new("L", (60, 40), 200)).shape == (40, 60)
 
 
 def test_to_dict_is_json_ready_with_iso_dates(generated):

@@ -3,7 +3,7 @@ and only where the digit picks one reading of what the templates saw."""
 
 from verification.mrz.classify import CharChoice
 from verification.mrz.parse import compute_check_digit
-from verification.mrz.read import BandReading, SecondReading, _decide, _finish, aligned_reading
+from verification.mrz.read import BandReading, SecondReading, _finish, _judge, aligned_reading
 
 
 def _td3(number: str, optional: str = "ZE184226B<<<<<") -> list[str]:
@@ -42,7 +42,7 @@ def test_two_digit_ties_the_check_digit_tells_apart_are_settled_by_the_second_re
     truth = _td3("L898902C3")
     band = _band(truth, {(1, 1): [("3", 0.9), ("8", 0.88)], (1, 3): [("6", 0.9), ("8", 0.87)]})
     assert not _finish(_band(truth, {(1, 1): [("3", 0.9), ("8", 0.88)]})).valid  # no second
-    reading = _decide(band, _reading_all_of(truth))
+    reading = _judge(band, _reading_all_of(truth))
     assert reading.lines == tuple(truth)
     assert reading.fields.number == "L898902C3"
     assert reading.valid and reading.unconfirmed_positions == ()
@@ -56,7 +56,7 @@ def test_no_second_reading_is_taken_where_two_readings_of_the_templates_keep_the
         (1, 1): [("3", 0.9), ("8", 0.88), ("7", 0.86)],
         (1, 3): [("6", 0.9), ("8", 0.87), ("7", 0.85)],
     }
-    reading = _decide(_band(truth, tied), _reading_all_of(truth))
+    reading = _judge(_band(truth, tied), _reading_all_of(truth))
     assert "number" not in reading.trusted_fields
     assert {(1, 1), (1, 3)} <= set(reading.unconfirmed_positions)
 
@@ -66,7 +66,7 @@ def test_o_and_0_at_weights_7_and_3_stay_untrusted_whatever_the_second_reader_sa
     # and the second reader confuses O and 0 itself.
     truth = _td3("L8980902C")
     tied = {(1, 4): [("O", 0.9), ("0", 0.88)], (1, 6): [("O", 0.9), ("0", 0.88)]}
-    reading = _decide(_band(truth, tied), _reading_all_of(truth))
+    reading = _judge(_band(truth, tied), _reading_all_of(truth))
     assert "number" not in reading.trusted_fields
     assert {(1, 4), (1, 6)} <= set(reading.unconfirmed_positions)
 
@@ -75,7 +75,7 @@ def test_a_g_for_a_6_stays_untrusted_the_digit_is_blind_to_it():
     # G is 16, 6 is 6: a difference of 10 vanishes at every weight.
     truth = _td3("L898902C3", optional="ZE184226B<<<<<")
     tied = {(1, 35): [("G", 0.9), ("6", 0.88)]}
-    reading = _decide(_band(truth, tied), _reading_all_of(truth))
+    reading = _judge(_band(truth, tied), _reading_all_of(truth))
     assert "optional_data" not in reading.trusted_fields
     assert (1, 35) in reading.unconfirmed_positions
 
@@ -83,7 +83,7 @@ def test_a_g_for_a_6_stays_untrusted_the_digit_is_blind_to_it():
 def test_a_second_reading_the_templates_found_implausible_settles_nothing():
     truth = _td3("L898902C3")
     tied = {(1, 1): [("3", 0.9), ("8", 0.88)], (1, 3): [("6", 0.9), ("5", 0.87), ("8", 0.75)]}
-    reading = _decide(_band(truth, tied), _reading_all_of(truth))
+    reading = _judge(_band(truth, tied), _reading_all_of(truth))
     assert "number" not in reading.trusted_fields
     assert reading.fields.number == "L396902C3"  # the templates' reading, not the second's
 

@@ -38,8 +38,14 @@ class Band:
     step: float = 1.0
 
 
-def load_grayscale(image) -> np.ndarray:
-    """Grayscale 0 (black)..1 from a path, bytes or PIL image; raises UnreadableImageError."""
+def load_grayscale(image, by_brightest_channel: bool = False) -> np.ndarray | None:
+    """Grayscale 0 (black)..1 from a path, bytes or PIL image; raises UnreadableImageError.
+
+    By luminance, or `by_brightest_channel`: each pixel as light as its brightest channel,
+    transparent pixels as paper. MRZ print is black, so it stays dark that way, while coloured
+    marks over it (a red pen ring, a tinted stamp) turn light; None for an image without
+    colour, which has no such second look.
+    """
     try:
         if isinstance(image, Image.Image):
             pil = image
@@ -49,11 +55,15 @@ def load_grayscale(image) -> np.ndarray:
             pil = Image.open(image)
         else:
             raise UnreadableImageError("unsupported image input type")
+        if by_brightest_channel and pil.mode in GREY_MODES:
+            return None
         if pil.format == "JPEG" and max(pil.size) > 2 * MAX_WORKING_SIDE:
             # Let the decoder shrink big photos by 2, 4 or 8 (never below the working size).
             factor = MAX_WORKING_SIDE / max(pil.size)
-            pil.draft("RGB", (round(pil.width * factor), round(pil.height * factor)))
-        pil = _darkness(ImageOps.exif_transpose(pil))
+            mode = "RGB" if by_brightest_channel else "L"
+            pil.draft(mode, (round(pil.width * factor), round(pil.height * factor)))
+        pil = ImageOps.exif_transpose(pil)
+        pil = _brightest_channel(pil) if by_brightest_channel else pil.convert("L")
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as error:
         if isinstance(error, UnreadableImageError):
             raise
@@ -68,12 +78,11 @@ def load_grayscale(image) -> np.ndarray:
     return np.asarray(pil, dtype=np.float32) / 255.0
 
 
-def _darkness(pil: Image.Image) -> Image.Image:
-    """Grey by each pixel's brightest channel: MRZ print is black, so it stays dark, while
-    coloured marks over it (a red stamp or pen, a tinted security background) turn light."""
-    if pil.mode in ("L", "1", "I", "F", "I;16"):
-        return pil.convert("L")
-    if pil.mode in ("P", "PA", "LA", "RGBA") or "transparency" in pil.info:
+GREY_MODES = ("1", "L", "LA", "I", "I;16", "F")
+
+
+def _brightest_channel(pil: Image.Image) -> Image.Image:
+    if pil.mode in ("P", "PA", "RGBA") or "transparency" in pil.info:
         # Transparent pixels are paper, not whatever colour they happen to store.
         paper = Image.new("RGBA", pil.size, "white")
         pil = Image.alpha_composite(paper, pil.convert("RGBA"))

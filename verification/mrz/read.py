@@ -187,7 +187,20 @@ def _read(image) -> MrzReading:
 def best_band(image) -> BandReading | None:
     """The best-fitting MRZ band of `image` as the glyph templates read it, before the second
     reader is asked about its doubts (which never changes a character or a check digit)."""
-    gray = load_grayscale(image)
+    best = _best_band_in(load_grayscale(image))
+    if not _good_enough(best):
+        # A coloured mark across the MRZ (a red pen ring, a stamp) is as dark as print in
+        # luminance and can hide the band or its glyphs: the image is looked at once more by
+        # its brightest channel, where only black print stays dark. Only then: on most pages
+        # luminance reads as well, and costs less.
+        coloured = load_grayscale(image, by_brightest_channel=True)
+        other = _best_band_in(coloured) if coloured is not None else None
+        if other is not None and (best is None or other.quality > best.quality):
+            best = other
+    return best
+
+
+def _best_band_in(gray: np.ndarray) -> BandReading | None:
     best: BandReading | None = None
     for locator_width in LOCATOR_WIDTHS:
         for box, scale in find_band_boxes(gray, locator_width)[:MAX_BANDS]:
@@ -257,11 +270,11 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
         mrz_type = VISA_TYPES[mrz_type]
     elif mrz_type == "TD2" and start == FRENCH_ID_START:
         mrz_type = FRENCH_ID
-    choices, validity = _decide(mrz_type, line_scores, line_patches)
+    choices, validity = _characters_in(mrz_type, line_scores, line_patches)
     if mrz_type == FRENCH_ID and not all(validity.values()):
         # An ICAO TD2 could start IDFRA too: taken when, read in its alphabets without any
         # repair, only its check digits hold (as parse.detect_mrz_type decides).
-        icao, icao_validity = _decide("TD2", line_scores, line_patches)
+        icao, icao_validity = _characters_in("TD2", line_scores, line_patches)
         unrepaired = not any(cell.repaired for line in icao for cell in line)
         if unrepaired and detect_mrz_type(_text(icao)) == "TD2":
             mrz_type, choices, validity = "TD2", icao, icao_validity
@@ -277,7 +290,7 @@ def read_band(ink: np.ndarray, gray: np.ndarray | None = None) -> BandReading | 
     )
 
 
-def _decide(mrz_type: str, line_scores, line_patches) -> tuple[list, dict[str, bool]]:
+def _characters_in(mrz_type: str, line_scores, line_patches) -> tuple[list, dict[str, bool]]:
     """The characters of a band in `mrz_type`'s layout, after its rules and repairs, and
     whether each check digit holds."""
     layouts = classify.LAYOUTS[mrz_type]
@@ -391,10 +404,10 @@ def _finish(band: BandReading) -> MrzReading:
         # Cells that may be off the MRZ's, or characters decided in one layout's alphabets
         # that parse as another's (IDFRA lines the rules made hold only as a TD2).
         return _untrusted(band)
-    return _decide(band, _second_reading(band))
+    return _judge(band, _second_reading(band))
 
 
-def _decide(band: BandReading, second: SecondReading) -> MrzReading:
+def _judge(band: BandReading, second: SecondReading) -> MrzReading:
     """Which of the band's characters are sure, given the second reader's reading."""
     layouts = classify.LAYOUTS[band.mrz_type]
     checked = classify.checked_positions(band.mrz_type)
