@@ -188,11 +188,12 @@ def best_band(image) -> BandReading | None:
     """The best-fitting MRZ band of `image` as the glyph templates read it, before the second
     reader is asked about its doubts (which never changes a character or a check digit)."""
     best = _best_band_in(load_grayscale(image))
-    if not _good_enough(best):
+    if best is None or best.layout_doubt or not best.digits_hold:
         # A coloured mark across the MRZ (a red pen ring, a stamp) is as dark as print in
-        # luminance and can hide the band or its glyphs: the image is looked at once more by
-        # its brightest channel, where only black print stays dark. Only then: on most pages
-        # luminance reads as well, and costs less.
+        # luminance and can hide the band or break its glyphs: the image is looked at once
+        # more by its brightest channel, where only black print stays dark. Only then: where
+        # luminance reads an MRZ whose digits hold, the other look reads no better (blur, small
+        # print) and doubles the time.
         coloured = load_grayscale(image, by_brightest_channel=True)
         other = _best_band_in(coloured) if coloured is not None else None
         if other is not None and (best is None or other.quality > best.quality):
