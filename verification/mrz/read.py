@@ -83,7 +83,7 @@ class BandReading:
 
     @property
     def text_lines(self) -> list[str]:
-        return ["".join(c.char for c in line) for line in self.lines]
+        return _text(self.lines)
 
     @property
     def digits_hold(self) -> bool:
@@ -306,6 +306,7 @@ def _characters_in(mrz_type: str, line_scores, line_patches) -> tuple[list, dict
 
 
 def _text(choices: list[list[classify.CharChoice]]) -> list[str]:
+    """Each line's characters as a string."""
     return ["".join(c.char for c in line) for line in choices]
 
 
