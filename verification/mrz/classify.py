@@ -14,7 +14,7 @@ from .glyphs import (
     TEMPLATE_ROWS,
     glyph_templates,
 )
-from .parse import COUNTRY_CODES, FRENCH_ID, MRZ_ALPHABET, is_check_digit_valid
+from .parse import COUNTRY_CODES, FIELD_SPANS, FRENCH_ID, MRZ_ALPHABET, is_check_digit_valid
 
 DIGITS = "0123456789"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -154,14 +154,11 @@ DATE_FIELDS = {
     "TD1": [(1, 0), (1, 8)],
     FRENCH_ID: [(1, 27)],
 }
-# (line, start, end) of each name field, which ends in fillers.
+# (line, start, end) of each name field, which ends in fillers: the ICAO layouts' one name
+# field, France's card's surname and given names.
 NAME_FIELDS = {
-    "TD3": [(0, 5, 44)],
-    "TD2": [(0, 5, 36)],
-    "MRV-A": [(0, 5, 44)],
-    "MRV-B": [(0, 5, 36)],
-    "TD1": [(2, 0, 30)],
-    FRENCH_ID: [(0, 5, 30), (1, 13, 27)],
+    mrz_type: spans.get("name", spans.get("surname", []) + spans.get("names", []))
+    for mrz_type, spans in FIELD_SPANS.items()
 }
 
 
