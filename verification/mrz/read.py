@@ -35,7 +35,7 @@ from .parse import (
 )
 
 ENGINE_NAME = "kyc-mrz"
-ENGINE_VERSION = "2.4"
+ENGINE_VERSION = "2.5"
 MRZ_TYPE_BY_LENGTH = {44: "TD3", 36: "TD2", 30: "TD1"}
 HEIGHT_SCALES = (0.9, 1.0, 1.1)
 REFINE_PASSES = 2
