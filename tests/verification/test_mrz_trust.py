@@ -3,7 +3,7 @@
 import datetime
 
 from verification.mrz import compare_typed
-from verification.mrz.classify import CharChoice
+from verification.mrz.classify import CharChoice, settled_by_country_codes
 from verification.mrz.parse import TRUSTABLE_FIELDS, field_trust, parse_mrz
 from verification.mrz.read import BandReading, SecondReading, _finish
 
@@ -117,6 +117,35 @@ def test_a_near_tie_the_check_digit_settles_leaves_the_number_trusted():
     # 0 or O in the document number: only 0 keeps the number's check digit holding.
     reading = _finish(_band(TD3, {(1, 5): ("O", 0.02)}))
     assert reading.valid and reading.unconfirmed_positions == ()
+
+
+def test_a_near_tie_in_a_country_code_that_only_one_real_code_fits_is_settled():
+    # UTO's O nearly a D: UTD is no code. The issuing state in front of the names counts too.
+    reading = _finish(_band(TD3, {(1, 12): ("D", 0.02), (0, 4): ("Q", 0.03)}))
+    assert reading.valid and reading.unconfirmed_positions == ()
+
+
+def test_a_near_tie_in_a_country_code_that_another_real_code_fits_stays_unsure():
+    austrian = [TD3[0], TD3[1][:10] + "AUT" + TD3[1][13:]]
+    reading = _finish(_band(austrian, {(1, 12): ("S", 0.02)}))  # AUS is a code too
+    assert "nationality" not in reading.trusted_fields
+    assert reading.unconfirmed_positions == ((1, 12),)
+
+
+def test_a_country_code_with_two_unsure_characters_is_not_settled_by_the_list():
+    reading = _finish(_band(TD3, {(1, 11): ("I", 0.02), (1, 12): ("D", 0.02)}))
+    assert "nationality" not in reading.trusted_fields
+
+
+def test_a_country_code_character_another_reading_contradicts_is_not_settled():
+    second = [list(TD3[0]), list(TD3[1])]
+    second[1][12] = "A"  # UTA: the other reader saw neither an O nor a D there
+    band = _band(TD3, {(1, 12): ("D", 0.02)})
+    settled = settled_by_country_codes(
+        "TD3", band.lines, disputed={(1, 12)}, ruled_out=SecondReading((), second).rules_out
+    )
+    assert (1, 12) not in settled
+    assert (1, 12) in settled_by_country_codes("TD3", band.lines)
 
 
 def test_a_second_reading_that_agrees_confirms_a_near_tie_in_a_name():

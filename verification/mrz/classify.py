@@ -189,6 +189,10 @@ class CharChoice:
         return not self.repaired and self.score >= CLEAR_MIN_SCORE and self.margin >= CLEAR_MARGIN
 
 
+# Ranked alternatives kept per cell (the best included).
+KEPT_ALTERNATIVES = 4
+
+
 def decide_line(scores: np.ndarray, allowed_per_cell: list[str]) -> list[CharChoice]:
     """Best allowed character per cell, with ranked alternatives."""
     choices = []
@@ -199,7 +203,9 @@ def decide_line(scores: np.ndarray, allowed_per_cell: list[str]) -> list[CharCho
         best, best_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else -1.0
         choices.append(
-            CharChoice(best, best_score, best_score - runner_up, alternatives=ranked[:4])
+            CharChoice(
+                best, best_score, best_score - runner_up, alternatives=ranked[:KEPT_ALTERNATIVES]
+            )
         )
     return choices
 
@@ -364,6 +370,51 @@ def confirm_by_rules(
         if _settled(lines, line, i, rule_holds, ruled_out):
             confirmed.add((line, i))
     return confirmed
+
+
+def settled_by_country_codes(
+    mrz_type: str,
+    lines: list[list[CharChoice]],
+    sure: set[tuple[int, int]] = frozenset(),
+    disputed: set[tuple[int, int]] = frozenset(),
+    ruled_out=lambda line, i, char: False,
+) -> set[tuple[int, int]]:
+    """Unsure characters of a country code that the list of real codes settles on its own.
+
+    As confirm_by_rules does for a check digit: a code whose other two characters are sure
+    settles its third when the code as read is real and no plausible alternative there (within
+    PLAUSIBLE_ALTERNATIVE_GAP of the best, not `ruled_out` by another reading) makes another
+    real one: `NOR` with its `O` unsure against `D` and `Q` (`NDR`, `NQR` are no codes), not
+    `AUT` with its `T` unsure against `S` (`AUS` is one). A character enforce_country_codes
+    chose to make the code real, or one another reading contradicts, is never settled so;
+    nor is one whose alternatives were cut off while still plausible.
+    """
+    settled: set[tuple[int, int]] = set()
+    for line, start in COUNTRY_FIELDS[mrz_type]:
+        positions = [(line, i) for i in range(start, start + 3)]
+        unsure = [p for p in positions if not lines[p[0]][p[1]].clear and p not in sure]
+        code = "".join(lines[ln][i].char for ln, i in positions)
+        if len(unsure) != 1 or code not in _PADDED_CODES:
+            continue
+        position = unsure[0]
+        cell = lines[position[0]][position[1]]
+        if cell.repaired or position in disputed or not cell.alternatives:
+            continue
+        best = max(score for _, score in cell.alternatives)
+        cut_off = len(cell.alternatives) >= KEPT_ALTERNATIVES
+        if cut_off and cell.alternatives[-1][1] >= best - PLAUSIBLE_ALTERNATIVE_GAP:
+            continue  # more plausible characters than the ones kept
+        offset = position[1] - start
+        rivals = [
+            code[:offset] + char + code[offset + 1 :]
+            for char, score in cell.alternatives
+            if char != cell.char
+            and score >= best - PLAUSIBLE_ALTERNATIVE_GAP
+            and not ruled_out(*position, char)
+        ]
+        if not any(rival in _PADDED_CODES for rival in rivals):
+            settled.add(position)
+    return settled
 
 
 def _settled(lines, line: int, i: int, rule_holds, ruled_out) -> bool:

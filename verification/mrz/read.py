@@ -108,7 +108,8 @@ class MrzReading:
     """Result of read_mrz. `trusted_fields`: fields whose check digit holds with every
     character sure, or (no check digit) whose every character is sure: a clear template
     winner the second reader does not contradict, or confirmed by the second reader (or, under
-    a holding check digit, a look-alike the document's own print decided: own_print.py).
+    a holding check digit, a look-alike the document's own print decided: own_print.py; or
+    the one character of a country code that only one real code fits).
     `valid`: every field trusted. `unconfirmed_positions`: (line, index) of unsure characters."""
 
     mrz_type: str | None = None
@@ -441,6 +442,9 @@ def _judge(band: BandReading, second: SecondReading) -> MrzReading:
             classify.replace_choice(band.lines[line_index][i], char)
     sure |= set(adopted)
     settled = classify.confirm_by_rules(band.mrz_type, band.lines, sure, disputed, second.rules_out)
+    settled |= classify.settled_by_country_codes(
+        band.mrz_type, band.lines, sure, disputed, second.rules_out
+    )
     unsure = tuple(
         (line_index, i)
         for line_index, line in enumerate(band.lines)
