@@ -391,30 +391,34 @@ def settled_by_country_codes(
     """
     settled: set[tuple[int, int]] = set()
     for line, start in COUNTRY_FIELDS[mrz_type]:
-        positions = [(line, i) for i in range(start, start + 3)]
-        unsure = [p for p in positions if not lines[p[0]][p[1]].clear and p not in sure]
-        code = "".join(lines[ln][i].char for ln, i in positions)
-        if len(unsure) != 1 or code not in _PADDED_CODES:
-            continue
-        position = unsure[0]
-        cell = lines[position[0]][position[1]]
-        if cell.repaired or position in disputed or not cell.alternatives:
-            continue
-        best = max(score for _, score in cell.alternatives)
-        cut_off = len(cell.alternatives) >= KEPT_ALTERNATIVES
-        if cut_off and cell.alternatives[-1][1] >= best - PLAUSIBLE_ALTERNATIVE_GAP:
-            continue  # more plausible characters than the ones kept
-        offset = position[1] - start
-        rivals = [
-            code[:offset] + char + code[offset + 1 :]
-            for char, score in cell.alternatives
-            if char != cell.char
-            and score >= best - PLAUSIBLE_ALTERNATIVE_GAP
-            and not ruled_out(*position, char)
+        cells = lines[line][start : start + 3]
+        unsure = [
+            i for i in range(start, start + 3) if not lines[line][i].clear and (line, i) not in sure
         ]
-        if not any(rival in _PADDED_CODES for rival in rivals):
-            settled.add(position)
+        if len(unsure) != 1:
+            continue
+        i = unsure[0]
+        cell = lines[line][i]
+        if not cell.alternatives or cell.repaired or (line, i) in disputed:
+            continue
+        if _alternatives_cut_off(cell):
+            continue
+
+        def is_real_code(*_, cells=cells) -> bool:
+            return "".join(c.char for c in cells) in _PADDED_CODES
+
+        if _settled(lines, line, i, is_real_code, ruled_out):
+            settled.add((line, i))
     return settled
+
+
+def _alternatives_cut_off(cell: CharChoice) -> bool:
+    """More characters were plausible than decide_line kept."""
+    best = max(score for _, score in cell.alternatives)
+    return (
+        len(cell.alternatives) >= KEPT_ALTERNATIVES
+        and cell.alternatives[-1][1] >= best - PLAUSIBLE_ALTERNATIVE_GAP
+    )
 
 
 def _settled(lines, line: int, i: int, rule_holds, ruled_out) -> bool:
