@@ -39,6 +39,7 @@ OWN_PRINT_MIN_SCORE = 0.9
 # decided 268 of them, all right.
 OWN_EXAMPLE_MARGIN = 0.02
 _INDEX = {c: i for i, c in enumerate(MRZ_ALPHABET)}
+_PARTNERS = {a: b for pair in LOOKALIKE_PAIRS for a, b in (pair, pair[::-1])}
 
 
 def _windows(patch: np.ndarray) -> np.ndarray:
@@ -74,13 +75,12 @@ def forced_examples(
     examples: dict[str, list[np.ndarray]] = {}
     for line_index, line in enumerate(lines):
         for i, choice in enumerate(line):
-            allowed = set(layouts[line_index][i])
             if not _example(choice) or choice.char not in wanted:
                 continue
-            doubtful = (line_index, i) in failing and (line_index, i) not in held
-            if choice.char in DIGITS and (allowed & set(LETTERS) or doubtful):
+            if not _class_fixed(choice.char, layouts[line_index][i]):
                 continue
-            if choice.char in LETTERS and allowed & set(DIGITS):
+            doubtful = (line_index, i) in failing and (line_index, i) not in held
+            if choice.char in DIGITS and doubtful:
                 continue
             window = _aligned(patches[line_index][i], choice.char)
             examples.setdefault(choice.char, []).append(window)
@@ -88,6 +88,13 @@ def forced_examples(
         char: normalise_windows(np.mean(windows, axis=0)[None])[0]
         for char, windows in examples.items()
     }
+
+
+def _class_fixed(char: str, allowed: str) -> bool:
+    """The layout allows no character of the other class (letter for a digit, digit for a
+    letter) where `char` stands."""
+    other = LETTERS if char in DIGITS else DIGITS
+    return not set(allowed) & set(other)
 
 
 def _example(choice) -> bool:
@@ -117,7 +124,7 @@ def settle_lookalikes(lines, layouts, checks: dict, patches: list[np.ndarray]) -
     A cell is decided when one of them decides and the other does not say otherwise. The
     decided character replaces the font's, with no alternatives left for a repair to swap in.
     """
-    partners = {a: b for pair in LOOKALIKE_PAIRS for a, b in (pair, pair[::-1])}
+    partners = _PARTNERS
     candidates = [
         (line_index, i)
         for line_index, line in enumerate(lines)
@@ -218,7 +225,6 @@ def by_height(lines, layouts, patches: list[np.ndarray], candidates) -> dict:
     fixes the class, or clear winners with no look-alike) whose median heights lie
     MIN_HEIGHT_GAP apart, a cell within HEIGHT_SIDE of the gap of one median. Only a line's own
     characters are compared: each line's cells are scaled to its own character height."""
-    lookalikes = {char for pair in LOOKALIKE_PAIRS for char in pair}
     heights = {}
     for line_index, line in enumerate(lines):
         asked = [i for k, i in candidates if k == line_index and line[i].char in HEIGHT_PAIR]
@@ -228,11 +234,12 @@ def by_height(lines, layouts, patches: list[np.ndarray], candidates) -> dict:
         for i, choice in enumerate(line):
             if not _example(choice):
                 continue
-            allowed = set(layouts[line_index][i])
-            known = choice.clear and choice.char not in lookalikes
-            if choice.char in DIGIT_HEIGHTS and (known or not allowed & set(LETTERS)):
+            known = choice.clear and choice.char not in _PARTNERS
+            if not known and not _class_fixed(choice.char, layouts[line_index][i]):
+                continue
+            if choice.char in DIGIT_HEIGHTS:
                 digit_heights.append(ink_height(patches[line_index][i]))
-            elif choice.char in LETTER_HEIGHTS and (known or not allowed & set(DIGITS)):
+            elif choice.char in LETTER_HEIGHTS:
                 letter_heights.append(ink_height(patches[line_index][i]))
         digit_heights = [height for height in digit_heights if height is not None]
         letter_heights = [height for height in letter_heights if height is not None]
