@@ -216,6 +216,14 @@ def test_canary_document_number_appears_in_no_log_broker_cache_or_plain_column(
         ).exists(),
         what="the face match on the worker",
     )
+    # A screening still running shows one signal and, once finished, another: the reviewer
+    # explains what the case shows when every worker's result is in.
+    from screening.selectors import submission_screening
+
+    wait_for(
+        lambda: getattr(submission_screening(verification), "state", "done") in ("done", "failed"),
+        what="the screening on the worker",
+    )
     explained = {
         DecisionForm.ACKNOWLEDGE_PREFIX + signal.key: "Checked by eye."
         for signal in open_signals(verification)
